@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# usage: ci/apt-root.sh
+# Sets up the kit's own apt root under $SFAB_CACHE/apt (all target suites,
+# deb and deb-src) and refreshes its lists when they are a day old. The
+# machine's own sources are never touched.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$SFAB_APT"/{lists/partial,cache/archives/partial,sources.list.d,preferences.d}
+touch "$SFAB_APT/status"
+
+want=$(mktemp)
+trap 'rm -f "$want"' EXIT
+for t in $(targets_all); do
+	s=$(target_field "$t" suite)
+	echo "deb [arch=amd64] $SFAB_MIRROR $s main"
+	echo "deb-src $SFAB_MIRROR $s main"
+done >"$want"
+
+fresh=$(find "$SFAB_APT/lists" -maxdepth 1 -name '*_InRelease' -mmin -1440 2>/dev/null | head -n 1)
+if cmp -s "$want" "$SFAB_APT/sources.list" && [ -n "$fresh" ]; then
+	exit 0
+fi
+cp "$want" "$SFAB_APT/sources.list"
+log "refreshing the kit's apt lists ($(targets_all | tr '\n' ' '))"
+apt_kit update >/dev/null ||
+	die "cannot reach $SFAB_MIRROR for the target suites; check the network or set SFAB_MIRROR"

@@ -1,0 +1,190 @@
+# shellcheck shell=bash
+# Shared helpers for the kit's scripts. Source it; do not run it.
+#
+# Conventions:
+#   SFAB_CACHE   downloads, chroots, kernel trees (outside the work tree)
+#   out/logs/    full log of every step, per target
+#   out/results/ one file per (target, step): "status seconds detail"
+
+SFAB_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SFAB_CACHE=${SFAB_CACHE:-/var/cache/sfab}
+SFAB_OUT=${SFAB_OUT:-$SFAB_TOP/out}
+SFAB_MIRROR=${SFAB_MIRROR:-http://deb.debian.org/debian}
+SFAB_SECURITY_MIRROR=${SFAB_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+export SFAB_TOP SFAB_CACHE SFAB_OUT
+
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# die MESSAGE: stop this script with a message that says what to do.
+die() {
+	printf 'error: %s\n' "$*" >&2
+	exit 1
+}
+
+need_root() {
+	[ "$(id -u)" -eq 0 ] || die "$1 needs root (chroots, mounts and package installs); run it as root"
+}
+
+need_tool() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null 2>&1 ||
+			die "tool '$t' is missing; run 'make deps' to install the kit's tools"
+	done
+}
+
+# --- the target matrix (ci/targets) ---------------------------------------
+
+targets_all() { awk '!/^#/ && NF { print $1 }' "$SFAB_TOP/ci/targets"; }
+
+# target_field NAME FIELD: FIELD is suite, series, tree or rdmacore.
+target_field() {
+	local col
+	case $2 in
+	suite) col=2 ;; series) col=3 ;; tree) col=4 ;; rdmacore) col=5 ;;
+	*) die "target_field: unknown field '$2'" ;;
+	esac
+	awk -v n="$1" -v c="$col" '!/^#/ && $1 == n { print $c; found = 1 }
+		END { exit !found }' "$SFAB_TOP/ci/targets" ||
+		die "unknown target '$1'; the targets are: $(targets_all | tr '\n' ' ')"
+}
+
+# targets_selected: $TARGETS (space separated) or every target.
+targets_selected() {
+	local t
+	if [ -n "${TARGETS:-}" ]; then
+		for t in $TARGETS; do
+			target_field "$t" suite >/dev/null
+			echo "$t"
+		done
+	else
+		targets_all
+	fi
+}
+
+# --- the kit's own apt root (never the machine's sources) ----------------
+
+SFAB_APT=$SFAB_CACHE/apt
+
+apt_kit() {
+	apt-get -q -o Dir::Etc::SourceList="$SFAB_APT/sources.list" \
+		-o Dir::Etc::SourceParts="$SFAB_APT/sources.list.d" \
+		-o Dir::State::Lists="$SFAB_APT/lists" \
+		-o Dir::State::Status="$SFAB_APT/status" \
+		-o Dir::Cache="$SFAB_APT/cache" \
+		-o Dir::Etc::Preferences="$SFAB_APT/preferences" \
+		-o Dir::Etc::PreferencesParts="$SFAB_APT/preferences.d" \
+		-o APT::Architecture=amd64 -o Acquire::Check-Valid-Until=false "$@"
+}
+
+apt_cache_kit() {
+	apt-cache -o Dir::Etc::SourceList="$SFAB_APT/sources.list" \
+		-o Dir::Etc::SourceParts="$SFAB_APT/sources.list.d" \
+		-o Dir::State::Lists="$SFAB_APT/lists" \
+		-o Dir::State::Status="$SFAB_APT/status" \
+		-o Dir::Cache="$SFAB_APT/cache" \
+		-o APT::Architecture=amd64 "$@"
+}
+
+# --- steps: timing, logs and results ---------------------------------------
+
+result_file() { echo "$SFAB_OUT/results/$1/$2"; }
+log_file() { echo "$SFAB_OUT/logs/$1/$2.log"; }
+
+# record TARGET STEP STATUS SECONDS [DETAIL]
+record() {
+	mkdir -p "$SFAB_OUT/results/$1"
+	printf '%s %s %s\n' "$3" "$4" "${5:-}" >"$(result_file "$1" "$2")"
+}
+
+# run_step TARGET STEP HINT COMMAND...: runs COMMAND with its output in the
+# step's log, prints one line with the time taken, records the result and,
+# on failure, shows the log's tail and HINT (what to do). Returns COMMAND's
+# status so callers can go on with other targets.
+run_step() {
+	local target=$1 step=$2 hint=$3 lf start rc secs
+	shift 3
+	lf=$(log_file "$target" "$step")
+	mkdir -p "$(dirname "$lf")"
+	start=$(date +%s)
+	log "[$target] $step ..."
+	rc=0
+	"$@" >"$lf" 2>&1 || rc=$?
+	secs=$(($(date +%s) - start))
+	if [ "$rc" -eq 0 ]; then
+		log "[$target] $step ok (${secs}s)"
+		record "$target" "$step" pass "$secs"
+	else
+		log "[$target] $step FAILED (${secs}s, exit $rc); last lines of $lf:"
+		tail -n 25 "$lf" | sed 's/^/    | /' >&2
+		log "[$target] $step: $hint"
+		record "$target" "$step" fail "$secs" "$hint"
+	fi
+	return "$rc"
+}
+
+# --- chroots ---------------------------------------------------------------
+
+# chroot_dir TARGET: the completed chroot of TARGET, or fail with a hint.
+chroot_dir() {
+	local link=$SFAB_CACHE/chroots/$1.current dir
+	dir=$(readlink -f "$link" 2>/dev/null) || true
+	if [ -z "$dir" ] || [ ! -f "$dir/.sfab-complete" ]; then
+		die "no complete chroot for target '$1'; run 'make chroots TARGETS=$1'"
+	fi
+	echo "$dir"
+}
+
+# in_chroot TARGET COMMAND...: run COMMAND inside the target's chroot with a
+# clean environment, in private mount and pid namespaces with their own
+# /proc (objtool and others need it), so nothing stays mounted afterwards.
+in_chroot() {
+	local dir
+	dir=$(chroot_dir "$1")
+	shift
+	unshare --mount --pid --fork --mount-proc="$dir/proc" \
+		chroot "$dir" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		HOME=/root LC_ALL=C.UTF-8 TERM=dumb "$@"
+}
+
+# chroot_kernel TARGET: the kernel release (uname -r) the chroot builds for.
+chroot_kernel() { cat "$(chroot_dir "$1")/.sfab-kernel"; }
+
+# --- the in-tree tree: upstream/linux laid onto the kernel.org base ------
+
+# intree_prepare: sets INTREE_SRC (a hard-linked copy of the pristine
+# kernel.org tree named by ci/upstream-base with upstream/linux copied
+# over it) and INTREE_OBJ (its persistent O= build directory, configured
+# from ci/intree.config). The pristine tree is never written.
+intree_prepare() {
+	local base tree work opt want
+	base=$(cat "$SFAB_TOP/ci/upstream-base")
+	tree=$("$SFAB_TOP/ci/kernel-tree.sh" "$base")
+	work=$SFAB_CACHE/work/intree-$base
+	INTREE_SRC=$work/src
+	INTREE_OBJ=$work/obj
+	rm -rf "$INTREE_SRC"
+	mkdir -p "$work" "$INTREE_OBJ"
+	cp -al "$tree" "$INTREE_SRC"
+	rm -f "$INTREE_SRC/.sfab-complete"
+	# --remove-destination: never write through a hard link into the
+	# pristine tree.
+	cp -r --remove-destination "$SFAB_TOP/upstream/linux/." "$INTREE_SRC/"
+
+	want=$(sha256sum <"$SFAB_TOP/ci/intree.config" | cut -c1-16)
+	if [ "$(cat "$INTREE_OBJ/.sfab-config" 2>/dev/null)" != "$want" ]; then
+		log "configuring the in-tree build of v$base (allnoconfig + ci/intree.config)"
+		make -s -C "$INTREE_SRC" O="$INTREE_OBJ" allnoconfig >/dev/null
+		grep '^CONFIG_' "$SFAB_TOP/ci/intree.config" >>"$INTREE_OBJ/.config"
+		make -s -C "$INTREE_SRC" O="$INTREE_OBJ" olddefconfig >/dev/null
+		while read -r opt; do
+			grep -qx "$opt" "$INTREE_OBJ/.config" ||
+				die "in-tree config: $opt did not stick (a dependency is missing); fix ci/intree.config"
+		done < <(grep '^CONFIG_' "$SFAB_TOP/ci/intree.config")
+		echo "$want" >"$INTREE_OBJ/.sfab-config"
+	fi
+	export INTREE_SRC INTREE_OBJ
+}
+
+# intree_make ARGS...: make in the in-tree tree with its O= directory.
+intree_make() { make -C "$INTREE_SRC" O="$INTREE_OBJ" -j"$(nproc)" "$@"; }
