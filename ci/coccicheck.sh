@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# usage: ci/coccicheck.sh
+# make coccicheck MODE=report over sfab in the in-tree tree; any report
+# fails.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+need_tool spatch
+intree_prepare
+sfab=drivers/infiniband/sw/sfab
+out=$(intree_make M="$sfab" coccicheck MODE=report 2>&1) || {
+	echo "$out"
+	die "make coccicheck failed on $sfab"
+}
+echo "$out"
+nsp=$(find "$INTREE_SRC/scripts/coccinelle" -name '*.cocci' | wc -l)
+if grep -E "^[^ ]+\.[ch]:[0-9]+" <<<"$out"; then
+	die "coccicheck has reports (above)"
+fi
+echo "coccicheck: $nsp semantic patches over $sfab, no reports"

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# usage: ci/sparse.sh
+# sparse (make C=2) over sfab in the in-tree tree; any finding fails.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+# sparse_tool: a sparse new enough for the base tree (its own
+# scripts/checker-valid.sh decides). Debian's stable sparse is too old for
+# 7.x, so when it fails the kit builds the newest source the registry
+# serves, cached by version.
+sparse_tool() {
+	local ver dir
+	if "$INTREE_SRC/scripts/checker-valid.sh" sparse -m64 | grep -qx 1; then
+		command -v sparse
+		return
+	fi
+	"$SFAB_TOP/ci/apt-root.sh"
+	ver=$(apt_cache_kit showsrc sparse | sed -n 's/^Version: //p' | sort -V | tail -n 1)
+	[ -n "$ver" ] || die "the registry serves no sparse source"
+	dir=$SFAB_CACHE/tools/sparse-$ver
+	if [ ! -x "$dir/bin/sparse" ]; then
+		log "building sparse $ver from Debian's source (the machine's is too old for this tree)"
+		rm -rf "$dir"
+		mkdir -p "$dir/src"
+		(cd "$dir/src" && apt_kit source --download-only "sparse=$ver" >/dev/null) ||
+			die "cannot download sparse $ver source"
+		tar -xf "$dir"/src/sparse_*.orig.tar.* -C "$dir/src"
+		make -C "$dir"/src/sparse-*/ -j"$(nproc)" sparse >"$dir/build.log" 2>&1 ||
+			die "building sparse $ver failed (log: $dir/build.log)"
+		mkdir -p "$dir/bin"
+		cp "$dir"/src/sparse-*/sparse "$dir/bin/"
+	fi
+	"$INTREE_SRC/scripts/checker-valid.sh" "$dir/bin/sparse" -m64 | grep -qx 1 ||
+		die "sparse $ver from the registry does not pass this tree's checker-valid.sh"
+	echo "$dir/bin/sparse"
+}
+
+intree_prepare
+[ -f "$INTREE_OBJ/vmlinux" ] || die "the in-tree tree is not built yet; run 'make intree' first"
+checker=$(sparse_tool)
+"$checker" --version
+sfab=drivers/infiniband/sw/sfab
+out=$(intree_make M="$sfab" C=2 W=1 CHECK="$checker" modules 2>&1) || {
+	echo "$out"
+	die "make C=2 failed on $sfab"
+}
+echo "$out"
+grep -q 'CHECK ' <<<"$out" || die "sparse did not run on any file (no CHECK line)"
+if grep -E 'warning:|error:' <<<"$out"; then
+	die "sparse has findings (above)"
+fi
+echo "sparse: $(grep -c 'CHECK ' <<<"$out") files, no findings"
