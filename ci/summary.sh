@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# usage: ci/summary.sh
+# One screen: every target x step, and the upstream and kit gates, from
+# out/results. Exits 1 if any recorded step failed.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+target_steps="chroot build vm"
+gate_rows="upstream:checkpatch,intree,sparse,coccicheck kit:shellcheck"
+failed=0
+
+cell() {
+	local f st secs
+	f=$(result_file "$1" "$2")
+	if [ ! -f "$f" ]; then
+		echo "-"
+		return
+	fi
+	read -r st secs _ <"$f"
+	[ "$st" = fail ] && failed=1
+	echo "$st ${secs}s"
+}
+
+echo
+echo "== summary ($(date -u +'%F %H:%M UTC'), logs in out/logs/)"
+printf '%-10s %-8s' target kernel
+for s in $target_steps; do printf ' %-12s' "$s"; done
+echo
+for t in $(targets_all); do
+	printf '%-10s %-8s' "$t" "$(target_field "$t" series)"
+	for s in $target_steps; do printf ' %-12s' "$(cell "$t" "$s")"; done
+	echo
+done
+for row in $gate_rows; do
+	name=${row%%:*}
+	printf '%-10s' "$name"
+	for s in ${row#*:}; do
+		s=${s//,/ }
+		for g in $s; do printf ' %s: %-11s' "$g" "$(cell "$name" "$g")"; done
+	done
+	echo
+done
+for f in "$SFAB_OUT"/results/*/*; do
+	[ -f "$f" ] || continue
+	read -r st _ detail <"$f"
+	if [ "$st" = fail ]; then
+		r=${f#"$SFAB_OUT"/results/}
+		echo "FAILED ${r%%/*} ${r#*/}: $detail"
+	fi
+done
+if [ "$failed" -ne 0 ]; then
+	echo "== result: FAILED"
+	exit 1
+fi
+echo "== result: all recorded steps passed"
