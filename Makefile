@@ -2,7 +2,7 @@
 # the logic lives in ci/, validation/ and backports/. TARGETS="sid trixie"
 # limits the per-target steps.
 
-.PHONY: all help deps chroots build checkpatch intree sparse coccicheck \
+.PHONY: all help deps chroots trees build checkpatch intree sparse coccicheck \
 	shellcheck lint vm validate check summary clean
 
 all:		## build sfab for every target (the kit's main job)
@@ -16,6 +16,9 @@ deps:		## install the host tools the kit uses (Debian packages)
 
 chroots:	## build or reuse each target's chroot (compiler, headers, kernel)
 	@ci/each-target.sh chroot ci/chroot.sh
+
+trees:		## download and extract each target's kernel.org tree
+	@ci/each-target.sh tree ci/kernel-tree.sh
 
 build:		## build sfab.ko for each target, W=1, in its chroot
 	@ci/each-target.sh build ci/build.sh

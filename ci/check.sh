@@ -30,8 +30,12 @@ gates=$!
 # Chroots two at a time (mostly download and dpkg), then the builds.
 pids=()
 for t in "${targets[@]}"; do
-	run_step "$t" chroot "check the registry and the log, then 'make chroots TARGETS=$t'" \
-		"$ci/chroot.sh" "$t" &
+	{
+		run_step "$t" chroot "check the registry and the log, then 'make chroots TARGETS=$t'" \
+			"$ci/chroot.sh" "$t" || true
+		run_step "$t" tree "check the registry and the log, then 'make trees TARGETS=$t'" \
+			"$ci/kernel-tree.sh" "$t" || true
+	} &
 	pids+=("$!")
 	if [ "${#pids[@]}" -eq 2 ]; then
 		wait "${pids[@]}" || true

@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# usage: ci/kernel-tree.sh VERSION
-# Prints the path of the pristine kernel.org tree VERSION (e.g. 7.2.8),
+# usage: ci/kernel-tree.sh VERSION|TARGET
+# Prints the path of the pristine kernel.org tree VERSION (e.g. 7.2.8, or
+# the one ci/targets names for TARGET),
 # extracted from Debian's linux_VERSION.orig.tar.xz (the Debian source
 # version comes from ci/targets). Downloaded and extracted once into
 # $SFAB_CACHE; an extraction without its completion stamp is redone.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-[ $# -eq 1 ] || die "usage: ci/kernel-tree.sh VERSION"
+[ $# -eq 1 ] || die "usage: ci/kernel-tree.sh VERSION|TARGET"
 ver=$1
+if targets_all | grep -qx "$ver"; then
+	ver=$(target_field "$ver" tree)
+	ver=${ver%-*}
+fi
 debver=$(awk -v v="$ver" '!/^#/ && index($4, v "-") == 1 { print $4; exit }' "$SFAB_TOP/ci/targets")
 [ -n "$debver" ] || die "kernel.org tree $ver is not in ci/targets (column 4); add it there"
 
