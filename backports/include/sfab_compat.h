@@ -14,6 +14,7 @@
 #include "sfab_autoconf.h"
 
 #include <linux/netdevice.h>
+#include <linux/uaccess.h>
 #include <rdma/ib_verbs.h>
 
 #ifndef HAVE_NETDEV_HOLD
@@ -30,6 +31,32 @@ static inline void netdev_put(struct net_device *dev,
 			      netdevice_tracker *tracker)
 {
 	dev_put(dev);
+}
+#endif
+
+#ifndef HAVE_IB_NO_UDATA_IO
+/*
+ * v7.2 checks of the driver data of ops that take none: input must be
+ * empty or zero (else -EOPNOTSUPP), a response buffer is zero-filled.
+ * NULL udata (a kernel caller) passes.
+ */
+static inline int ib_is_udata_in_empty(struct ib_udata *udata)
+{
+	if (!udata || !udata->inlen)
+		return 0;
+	return ib_is_udata_cleared(udata, 0, udata->inlen) ? 0 : -EOPNOTSUPP;
+}
+
+static inline int ib_respond_empty_udata(struct ib_udata *udata)
+{
+	if (udata && udata->outlen && clear_user(udata->outbuf, udata->outlen))
+		return -EFAULT;
+	return 0;
+}
+
+static inline int ib_no_udata_io(struct ib_udata *udata)
+{
+	return ib_is_udata_in_empty(udata) ?: ib_respond_empty_udata(udata);
 }
 #endif
 
