@@ -99,13 +99,16 @@ record() {
 
 # run_step TARGET STEP HINT COMMAND...: runs COMMAND with its output in the
 # step's log, prints one line with the time taken, records the result and,
-# on failure, shows the log's tail and HINT (what to do). Returns COMMAND's
-# status so callers can go on with other targets.
+# on failure, shows the log's tail and HINT (what to do). A step that
+# records its own result (with a more precise detail) keeps it. Returns
+# COMMAND's status so callers can go on with other targets.
 run_step() {
-	local target=$1 step=$2 hint=$3 lf start rc secs
+	local target=$1 step=$2 hint=$3 lf start rc secs own
 	shift 3
 	lf=$(log_file "$target" "$step")
+	own=$(result_file "$target" "$step")
 	mkdir -p "$(dirname "$lf")"
+	rm -f "$own"
 	start=$(date +%s)
 	log "[$target] $step ..."
 	rc=0
@@ -118,7 +121,11 @@ run_step() {
 		log "[$target] $step FAILED (${secs}s, exit $rc); last lines of $lf:"
 		tail -n 25 "$lf" | sed 's/^/    | /' >&2
 		log "[$target] $step: $hint"
-		record "$target" "$step" fail "$secs" "$hint"
+		if grep -q '^fail ' "$own" 2>/dev/null; then
+			record "$target" "$step" fail "$secs" "$(cut -d' ' -f3- "$own") ($hint)"
+		else
+			record "$target" "$step" fail "$secs" "$hint"
+		fi
 	fi
 	return "$rc"
 }
