@@ -8,6 +8,10 @@ set -euo pipefail
 
 mkdir -p "$SFAB_APT"/{lists/partial,cache/archives/partial,sources.list.d,preferences.d}
 touch "$SFAB_APT/status"
+# Steps of several targets may get here at once: one refreshes, the
+# others wait for it and then find the lists fresh.
+exec 9>"$SFAB_APT/.refresh.lock"
+flock 9
 
 want=$(mktemp)
 trap 'rm -f "$want"' EXIT
@@ -23,5 +27,7 @@ if cmp -s "$want" "$SFAB_APT/sources.list" && [ -n "$fresh" ]; then
 fi
 cp "$want" "$SFAB_APT/sources.list"
 log "refreshing the kit's apt lists ($(targets_all | tr '\n' ' '))"
-apt_kit update >/dev/null ||
-	die "cannot reach $SFAB_MIRROR for the target suites; check the network or set SFAB_MIRROR"
+if ! out=$(apt_kit update 2>&1); then
+	echo "$out" | grep -E '^(E|W):' >&2 || echo "$out" | tail -n 5 >&2
+	die "refreshing the kit's apt lists from $SFAB_MIRROR failed (above); check the network or set SFAB_MIRROR"
+fi

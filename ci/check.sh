@@ -10,6 +10,7 @@ set -euo pipefail
 
 start=$(date +%s)
 "$SFAB_TOP/ci/deps.sh"
+"$SFAB_TOP/ci/apt-root.sh"
 rm -rf "$SFAB_OUT/results"
 mapfile -t targets < <(targets_selected)
 ci=$SFAB_TOP/ci
