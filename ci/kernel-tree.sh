@@ -25,6 +25,14 @@ if [ -f "$tree/.sfab-complete" ]; then
 	echo "$tree"
 	exit 0
 fi
+# Two steps may want the same tree at once: one extracts, the other waits.
+mkdir -p "$SFAB_CACHE/src"
+exec 9>"$SFAB_CACHE/src/.linux-$ver.lock"
+flock 9
+if [ -f "$tree/.sfab-complete" ]; then
+	echo "$tree"
+	exit 0
+fi
 if [ ! -f "$tarball" ] || ! xz -t "$tarball" 2>/dev/null; then
 	"$SFAB_TOP/ci/apt-root.sh"
 	log "downloading linux $debver source (kernel.org tarball)"
