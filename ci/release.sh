@@ -6,6 +6,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 "$SFAB_TOP/ci/deps.sh"
+rm -rf "$SFAB_OUT/results"
 rc=0
 for t in $(targets_selected); do
 	run_step "$t" chroot "check the registry and the log" "$SFAB_TOP/ci/chroot.sh" "$t" &&
