@@ -21,7 +21,7 @@ for t in $(targets_all); do
 	echo "deb-src $SFAB_MIRROR $s main"
 done >"$want"
 
-fresh=$(find "$SFAB_APT/lists" -maxdepth 1 -name '*_InRelease' -mmin -1440 2>/dev/null | head -n 1)
+fresh=$(find "$SFAB_APT/lists" -maxdepth 1 -name '*_InRelease' -mmin -1440 -print -quit 2>/dev/null)
 if cmp -s "$want" "$SFAB_APT/sources.list" && [ -n "$fresh" ]; then
 	exit 0
 fi

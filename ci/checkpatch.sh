@@ -14,7 +14,8 @@ rm -rf "$work"
 mkdir -p "$work/series"
 
 cd "$SFAB_TOP"
-import=$(git log --reverse --format=%H -- upstream/linux | head -n 1)
+# (sed, not head: under pipefail an early-closing reader fails the pipe)
+import=$(git rev-list --reverse HEAD -- upstream/linux | sed -n 1p)
 [ -n "$import" ] || die "no commit touches upstream/linux: nothing to check"
 git format-patch -q --relative=upstream/linux -o "$work/series" "$import..HEAD" -- upstream/linux
 git diff --relative=upstream/linux HEAD -- upstream/linux >"$work/uncommitted.diff"

@@ -15,7 +15,7 @@ need_tool debootstrap chroot
 
 "$SFAB_TOP/ci/apt-root.sh"
 headers=$(apt_cache_kit madison linux-headers-amd64 |
-	awk -F' *[|] *' -v s="$suite/main" 'index($3, " " s " ") { print $2; exit }')
+	awk -F' *[|] *' -v s="$suite/main" 'index($3, " " s " ") && !n++ { print $2 }')
 [ -n "$headers" ] || die "[$target] suite '$suite' serves no linux-headers-amd64; is the suite name right in ci/targets?"
 pkgs=$(grep -v '^#' "$SFAB_TOP/ci/chroot-packages" | xargs)
 # Raise when what this script puts into a chroot changes: old chroots are

@@ -9,7 +9,7 @@ need_root "make deps"
 missing=
 while read -r p; do
 	case $p in '#'* | '') continue ;; esac
-	dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q ' installed$' ||
+	[ "$(dpkg-query -W -f '${Status}' "$p" 2>/dev/null)" = "install ok installed" ] ||
 		missing="$missing $p"
 done <"$SFAB_TOP/ci/host-packages"
 if [ -z "$missing" ]; then

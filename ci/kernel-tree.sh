@@ -10,7 +10,7 @@ set -euo pipefail
 
 [ $# -eq 1 ] || die "usage: ci/kernel-tree.sh VERSION|TARGET"
 ver=$1
-if targets_all | grep -qx "$ver"; then
+if grep -qx "$ver" <<<"$(targets_all)"; then
 	ver=$(target_field "$ver" tree)
 	ver=${ver%-*}
 fi

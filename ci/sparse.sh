@@ -10,7 +10,7 @@ set -euo pipefail
 # serves, cached by version.
 sparse_tool() {
 	local ver dir
-	if "$INTREE_SRC/scripts/checker-valid.sh" sparse -m64 | grep -qx 1; then
+	if [ "$("$INTREE_SRC/scripts/checker-valid.sh" sparse -m64)" = 1 ]; then
 		command -v sparse
 		return
 	fi
@@ -30,7 +30,7 @@ sparse_tool() {
 		mkdir -p "$dir/bin"
 		cp "$dir"/src/sparse-*/sparse "$dir/bin/"
 	fi
-	"$INTREE_SRC/scripts/checker-valid.sh" "$dir/bin/sparse" -m64 | grep -qx 1 ||
+	[ "$("$INTREE_SRC/scripts/checker-valid.sh" "$dir/bin/sparse" -m64)" = 1 ] ||
 		die "sparse $ver from the registry does not pass this tree's checker-valid.sh"
 	echo "$dir/bin/sparse"
 }

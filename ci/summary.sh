@@ -7,7 +7,6 @@ set -euo pipefail
 
 target_steps="chroot tree build vm"
 gate_rows="upstream:checkpatch,intree,sparse,coccicheck kit:shellcheck"
-failed=0
 
 cell() {
 	local f st secs
@@ -17,7 +16,6 @@ cell() {
 		return
 	fi
 	read -r st secs _ <"$f"
-	[ "$st" = fail ] && failed=1
 	echo "$st ${secs}s"
 }
 
@@ -40,10 +38,13 @@ for row in $gate_rows; do
 	done
 	echo
 done
+# The verdict comes from the result files themselves, not from the table.
+failed=0
 for f in "$SFAB_OUT"/results/*/*; do
 	[ -f "$f" ] || continue
 	read -r st _ detail <"$f"
 	if [ "$st" = fail ]; then
+		failed=1
 		r=${f#"$SFAB_OUT"/results/}
 		echo "FAILED ${r%%/*} ${r#*/}: $detail"
 	fi

@@ -152,8 +152,8 @@ problems=$(grep -aE "$bad_kernel_lines" "$console" || true)
 if [ -n "$problems" ]; then
 	failed=1
 	log "[$target] vm: the kernel reported problems (console log):"
-	grep -naE -B2 -A12 "$bad_kernel_lines" "$console" | head -n 60 >&2
-	detail+="; kernel: $(echo "$problems" | head -n 1 | sed 's/^\[[ 0-9.]*\] //')"
+	grep -naE -B2 -A12 "$bad_kernel_lines" "$console" | sed -n 1,60p >&2
+	detail+="; kernel: $(echo "$problems" | sed -n '1s/^\[[ 0-9.]*\] //p')"
 	rip=$(grep -m 1 -ao 'RIP: 0010:.*' "$console" || true)
 	[ -z "$rip" ] || detail+=" ($rip)"
 fi
