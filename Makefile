@@ -2,14 +2,14 @@
 # the logic lives in ci/, validation/ and backports/. TARGETS="sid trixie"
 # limits the per-target steps.
 
-.PHONY: all help deps chroots trees build checkpatch intree sparse coccicheck \
+.PHONY: all help deps chroots trees build rdma-core checkpatch intree sparse coccicheck \
 	shellcheck lint vm validate check summary clean
 
 all:		## build sfab for every target (the kit's main job)
 	@ci/release.sh
 
 help:		## list the targets
-	@grep -E '^[a-z]+:.*## ' Makefile | sed 's/:.*## /\t/'
+	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
 
 deps:		## install the host tools the kit uses (Debian packages)
 	@ci/deps.sh
@@ -22,6 +22,9 @@ trees:		## download and extract each target's kernel.org tree
 
 build:		## build sfab.ko for each target, W=1, in its chroot
 	@ci/each-target.sh build ci/build.sh
+
+rdma-core:	## build rdma-core with libsfab for each target, in its chroot
+	@ci/each-target.sh rdma-core ci/rdma-core.sh
 
 checkpatch:	## checkpatch --strict over the upstream series and files
 	@ci/checkpatch.sh

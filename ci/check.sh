@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # usage: ci/check.sh
-# What CI runs (make check): host tools, every target's chroot and W=1
-# build, the upstream gates (checkpatch, in-tree build, sparse,
+# What CI runs (make check): host tools, every target's chroot, W=1
+# build and rdma-core with libsfab, the upstream gates (checkpatch, in-tree build, sparse,
 # coccicheck), shellcheck, and each target's VM suite, then the summary.
 # A failure in one target does not stop the others. TARGETS="a b" limits
 # the targets.
@@ -47,19 +47,23 @@ done
 for t in "${targets[@]}"; do
 	if grep -q '^pass' "$(result_file "$t" chroot)" 2>/dev/null; then
 		run_step "$t" build "fix the build for $t (backports/ or upstream/)" "$ci/build.sh" "$t" || true
+		run_step "$t" rdma-core "fix libsfab or backports/rdma-core-prepare.sh for $t" \
+			"$ci/rdma-core.sh" "$t" || true
 	else
 		record "$t" build skip 0 "needs the chroot"
+		record "$t" rdma-core skip 0 "needs the chroot"
 	fi
 done
 run_step kit shellcheck "fix the shellcheck findings" "$ci/shellcheck.sh" || true
 wait "$gates" || true
 
 for t in "${targets[@]}"; do
-	if grep -q '^pass' "$(result_file "$t" build)" 2>/dev/null; then
+	if grep -q '^pass' "$(result_file "$t" build)" 2>/dev/null &&
+		grep -q '^pass' "$(result_file "$t" rdma-core)" 2>/dev/null; then
 		run_step "$t" vm "see the TAP and console log of $t under out/" \
 			"$SFAB_TOP/validation/run-vm.sh" "$t" || true
 	else
-		record "$t" vm skip 0 "needs the build"
+		record "$t" vm skip 0 "needs the build and rdma-core"
 	fi
 done
 

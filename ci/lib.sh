@@ -37,11 +37,13 @@ need_tool() {
 
 targets_all() { awk '!/^#/ && NF { print $1 }' "$SFAB_TOP/ci/targets"; }
 
-# target_field NAME FIELD: FIELD is suite, series, tree or rdmacore.
+# target_field NAME FIELD: FIELD is suite, series, tree, rdmacore or
+# rdmacore-src.
 target_field() {
 	local col
 	case $2 in
 	suite) col=2 ;; series) col=3 ;; tree) col=4 ;; rdmacore) col=5 ;;
+	rdmacore-src) col=6 ;;
 	*) die "target_field: unknown field '$2'" ;;
 	esac
 	awk -v n="$1" -v c="$col" '!/^#/ && $1 == n { print $c; found = 1 }

@@ -5,7 +5,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-target_steps="chroot tree build vm"
+target_steps="chroot tree build rdma-core vm"
 gate_rows="upstream:checkpatch,intree,sparse,coccicheck kit:shellcheck"
 
 cell() {

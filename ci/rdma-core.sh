@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# usage: ci/rdma-core.sh TARGET
+# Builds rdma-core with libsfab for TARGET in its chroot, from the source
+# ci/targets names (cached in $SFAB_CACHE/src), with the provider put in
+# by backports/rdma-core-prepare.sh. Any compiler warning in
+# providers/sfab fails. Result in out/rdma-core/TARGET/:
+# - "exact" targets (the distro's own rdma-core version): root/ holds just
+#   the provider and its driver file, for the distro's libibverbs;
+# - "vendor" targets: root/ holds the whole rdma-core built (libibverbs,
+#   librdmacm, tools and libsfab), which replaces the distro's.
+# A failed build leaves the previous result in place.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ $# -eq 1 ] || die "usage: ci/rdma-core.sh TARGET"
+target=$1
+need_root "ci/rdma-core.sh"
+src_ver=$(target_field "$target" rdmacore-src)
+distro_ver=$(target_field "$target" rdmacore)
+root=$(chroot_dir "$target")
+
+# rdma_core_tree VERSION: path of the cached, extracted rdma-core source.
+rdma_core_tree() {
+	local ver=$1 debver dl tree
+	tree=$SFAB_CACHE/src/rdma-core-$ver
+	mkdir -p "$SFAB_CACHE/src"
+	exec 8>"$SFAB_CACHE/src/.rdma-core-$ver.lock"
+	flock 8
+	if [ ! -f "$tree/.sfab-complete" ]; then
+		"$SFAB_TOP/ci/apt-root.sh"
+		debver=$(apt_cache_kit showsrc rdma-core | sed -n "s/^Version: \\($ver-.*\\)/\\1/p" | sort -V | tail -n 1)
+		[ -n "$debver" ] || die "[$target] the registry has no rdma-core $ver source; fix ci/targets"
+		dl=$SFAB_CACHE/dl/rdma-core/$debver
+		mkdir -p "$dl"
+		if ! ls "$dl"/rdma-core_"$ver".orig.tar.* >/dev/null 2>&1; then
+			log "[$target] downloading rdma-core $debver source"
+			# The registry lacks some .dsc files; the tarball is what counts.
+			(cd "$dl" && apt_kit source --download-only --only-source "rdma-core=$debver" >/dev/null 2>&1) || true
+		fi
+		ls "$dl"/rdma-core_"$ver".orig.tar.* >/dev/null 2>&1 ||
+			die "[$target] the registry does not serve rdma-core_$ver.orig.tar; pick a served version in ci/targets"
+		rm -rf "$tree" "$tree.tmp"
+		mkdir -p "$tree.tmp"
+		tar -xf "$dl"/rdma-core_"$ver".orig.tar.* -C "$tree.tmp" --strip-components=1
+		date -u +%FT%TZ >"$tree.tmp/.sfab-complete"
+		mv "$tree.tmp" "$tree"
+	fi
+	exec 8>&-
+	echo "$tree"
+}
+
+tree=$(rdma_core_tree "$src_ver")
+work=$root/tmp/sfab-rdma-core
+rm -rf "$work"
+mkdir -p "$work"
+cp -a "$tree" "$work/src"
+"$SFAB_TOP/backports/rdma-core-prepare.sh" "$work/src"
+echo "== rdma-core $src_ver for $target (distro has $distro_ver); backports:"
+cat "$work/src/BACKPORTS"
+
+blog=$work/build.log
+rc=0
+in_chroot "$target" sh -c 'mkdir -p /tmp/sfab-rdma-core/build && cd /tmp/sfab-rdma-core/build &&
+	cmake -GNinja -DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_INSTALL_SYSCONFDIR=/etc \
+		-DNO_PYVERBS=1 -DNO_MAN_PAGES=1 -DPYTHON_EXECUTABLE=/usr/bin/python3 ../src &&
+	ninja -v && DESTDIR=/tmp/sfab-rdma-core/stage ninja install' >"$blog" 2>&1 || rc=$?
+[ "$rc" -eq 0 ] || {
+	tail -n 30 "$blog"
+	die "[$target] building rdma-core $src_ver with libsfab failed (log: $blog)"
+}
+# ninja -v prints every command; the provider's must compile with no warning.
+if awk '/providers\/sfab\// { s = 1 } s && /warning:|error:/ { print; bad = 1 } /^\[[0-9]+\/[0-9]+\]/ { s = 0 } END { exit !bad }' "$blog"; then
+	die "[$target] libsfab has compiler warnings (above)"
+fi
+
+stage=$work/stage
+provider=$(cd "$stage" && find . -name 'libsfab-rdmav*.so' | sed 's|^\./||')
+[ -n "$provider" ] || die "[$target] the build installed no libsfab"
+[ -f "$stage/etc/libibverbs.d/sfab.driver" ] || die "[$target] the build installed no sfab.driver"
+dest=$SFAB_OUT/rdma-core/$target
+rm -rf "$dest.new"
+mkdir -p "$dest.new/root"
+if [ "$src_ver" = "$distro_ver" ]; then
+	kind=exact
+	mkdir -p "$dest.new/root/$(dirname "$provider")" "$dest.new/root/etc/libibverbs.d"
+	cp -a "$stage/$provider" "$dest.new/root/$provider"
+	cp -a "$stage/etc/libibverbs.d/sfab.driver" "$dest.new/root/etc/libibverbs.d/"
+else
+	kind=vendor
+	cp -a "$stage/." "$dest.new/root/"
+fi
+cp "$work/src/BACKPORTS" "$dest.new/"
+printf 'kind=%s\nsource=%s\ndistro=%s\nprovider=/%s\n' "$kind" "$src_ver" "$distro_ver" "$provider" >"$dest.new/info"
+rm -rf "$dest"
+mv "$dest.new" "$dest"
+echo "== $dest: $kind rdma-core $src_ver, provider /$provider"
