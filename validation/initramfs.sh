@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # usage: validation/initramfs.sh TARGET
 # Builds out/vm/TARGET/initramfs.cpio.gz for a validation guest of TARGET:
-# busybox, the chroot's own ip, rdma and kmod with their libraries, sfab.ko
-# and the kernel modules the suites need with their dependency closure
-# (depmod'ed), the guest /init, the suites and sfab-uverbs-check. Reused
-# while its inputs are unchanged.
+# busybox, the chroot's own ip, rdma, kmod, ibv_devices and ibv_devinfo
+# with their libraries, the kit's rdma-core build over them (libsfab; on
+# vendor targets the whole rdma-core), sfab.ko and the kernel modules the
+# suites need with their dependency closure (depmod'ed), the guest /init,
+# the suites and sfab-uverbs-check. Reused while its inputs are unchanged.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../ci/lib.sh
@@ -22,6 +23,9 @@ ko=$SFAB_OUT/build/$target/sfab.ko
 [ -f "$ko" ] || die "[$target] no $ko; run 'ci/build.sh $target' first"
 [ "$(cat "$SFAB_OUT/build/$target/kernel")" = "$kver" ] ||
 	die "[$target] $ko is not built for $kver; run 'ci/build.sh $target'"
+
+rdma_core=$SFAB_OUT/rdma-core/$target
+[ -f "$rdma_core/info" ] || die "[$target] no rdma-core build in $rdma_core; run 'ci/rdma-core.sh $target' first"
 
 out=$SFAB_OUT/vm/$target
 tool=$SFAB_OUT/vm/sfab-uverbs-check
@@ -48,6 +52,7 @@ inputs_key() {
 	{
 		echo "$root $kver $modules"
 		cat "$ko" "$tool" "$here/initramfs.sh" "$here"/guest/* "$here"/suites/*.sh "$busybox"
+		find "$rdma_core" -type f -print0 | sort -z | xargs -0 cat
 	} | sha256sum | cut -d' ' -f1
 }
 
@@ -88,14 +93,16 @@ add_modules() {
 	in_chroot "$target" depmod -b "$tree" "$kver"
 }
 
-# add_tools: ip, rdma and kmod from the chroot with every library they
-# need (as the chroot's ldd sees it), and busybox for everything else.
+# add_tools: ip, rdma, kmod and the verbs tools from the chroot with every
+# library they need (as the chroot's ldd sees it), the kit's rdma-core
+# build over them, and busybox for everything else.
 add_tools() {
-	local bins libs real f a i
-	# shellcheck disable=SC2016 # expanded inside the chroot
+	local bins libs real f a i want="ip rdma kmod ibv_devices ibv_devinfo"
+	# shellcheck disable=SC2016,SC2086 # expanded inside the chroot; a list
 	bins=$(in_chroot "$target" sh -c 'for t; do readlink -f "$(command -v "$t")"; done' \
-		sh ip rdma kmod)
-	[ "$(echo "$bins" | wc -w)" -eq 3 ] || die "[$target] the chroot lacks ip, rdma or kmod"
+		sh $want)
+	[ "$(echo "$bins" | wc -w)" -eq "$(echo "$want" | wc -w)" ] ||
+		die "[$target] the chroot lacks one of: $want"
 	for f in $bins; do
 		cp "$root$f" "$root$tree/usr/bin/"
 	done
@@ -118,6 +125,12 @@ add_tools() {
 		cp "$root${real[i]}" "$root$tree${libs[i]}"
 		echo "library ${libs[i]}"
 	done
+	# libsfab and its driver file; on vendor targets also the kit's
+	# libibverbs and tools, in place of the distro's.
+	cp -a "$rdma_core/root/usr/." "$root$tree/usr/"
+	mkdir -p "$root$tree/etc"
+	cp -a "$rdma_core/root/etc/." "$root$tree/etc/"
+	echo "rdma-core $(tr '\n' ' ' <"$rdma_core/info")"
 
 	cp "$busybox" "$root$tree/usr/bin/busybox"
 	for a in $("$busybox" --list); do
@@ -136,7 +149,7 @@ add_guest() {
 	# The kernel opens /dev/console for /init before devtmpfs is mounted.
 	mknod -m 600 "$t/dev/console" c 5 1
 	install -m 755 "$here/guest/init" "$t/init"
-	install -m 644 "$here/guest/lib.sh" "$t/usr/share/sfab-vm/lib.sh"
+	install -m 644 "$here/guest/lib.sh" "$here/guest/hosts.sh" "$t/usr/share/sfab-vm/"
 	install -m 644 "$here"/suites/*.sh "$t/suites/"
 }
 

@@ -6,12 +6,9 @@
 
 # shellcheck source=../guest/lib.sh
 . /usr/share/sfab-vm/lib.sh
+# shellcheck source=../guest/hosts.sh
+. /usr/share/sfab-vm/hosts.sh
 
-IB=/sys/class/infiniband
-ACTIVE="4: ACTIVE"
-LINKUP="5: LinkUp"
-DOWN="1: DOWN"
-DISABLED="3: Disabled"
 # GIDs as sysfs shows them
 GID_A4=0000:0000:0000:0000:0000:ffff:0a4d:0001	# ::ffff:10.77.0.1
 GID_A4B=0000:0000:0000:0000:0000:ffff:0a4d:000b	# ::ffff:10.77.0.11
@@ -19,22 +16,7 @@ GID_B4=0000:0000:0000:0000:0000:ffff:0a4d:0002	# ::ffff:10.77.0.2
 GID_A6=fd77:0000:0000:0000:0000:0000:0000:0001	# fd77::1
 GID_B6=fd77:0000:0000:0000:0000:0000:0000:0002	# fd77::2
 
-peer() { ip netns exec peer "$@"; }
-
 # --- checks ------------------------------------------------------------------
-
-# port_is DEV STATE PHYS_STATE: port 1 of DEV is in that state (sysfs).
-port_is() {
-	[ "$(cat "$IB/$1/ports/1/state")" = "$2" ] &&
-		[ "$(cat "$IB/$1/ports/1/phys_state")" = "$3" ]
-}
-
-# expect_port DEV STATE PHYS_STATE: wait for it, or fail saying what it is.
-expect_port() {
-	wait_for port_is "$@" ||
-		fail "$1: port 1 is '$(cat "$IB/$1/ports/1/state")'," \
-			"'$(cat "$IB/$1/ports/1/phys_state")', expected '$2', '$3'"
-}
 
 # has_gid DEV GID NDEV: DEV's port 1 has GID as a RoCE v2 entry on NDEV.
 has_gid() {
@@ -63,12 +45,6 @@ expect_gone() {
 
 devices() { for d in "$IB"/*; do printf '%s ' "${d##*/}"; done; }
 
-# lsmod_lists MODULE
-lsmod_lists() { /usr/sbin/lsmod | grep -q "^$1 "; }
-
-# must COMMAND...: run COMMAND or fail the test naming it.
-must() { "$@" || fail "failed: $*"; }
-
 # kv KEY: KEY's value in $uv, the output of sfab-uverbs-check.
 kv() { echo "$uv" | sed -n "s/^$1=//p"; }
 
@@ -87,28 +63,6 @@ expect_add_fails() {
 }
 
 # --- tests -------------------------------------------------------------------
-
-setup_hosts() {
-	must modprobe veth
-	must ip link add va type veth peer name vb
-	must ip netns add peer
-	must ip link set vb netns peer
-	must ip addr add 10.77.0.1/24 dev va
-	must ip addr add fd77::1/64 dev va nodad
-	must ip link set va up
-	must peer ip addr add 10.77.0.2/24 dev vb
-	must peer ip addr add fd77::2/64 dev vb nodad
-	must peer ip link set vb up
-	must peer ip link set lo up
-	wait_for ping -c 1 -W 1 10.77.0.2 || fail "10.77.0.2 does not answer ping"
-}
-
-load_modules() {
-	must modprobe sfab
-	must modprobe ib_uverbs
-	lsmod_lists sfab || fail "lsmod does not list sfab"
-	lsmod_lists ib_uverbs || fail "lsmod does not list ib_uverbs"
-}
 
 add_sfab0() {
 	must rdma link add sfab0 type sfab netdev va
@@ -310,4 +264,5 @@ t "deleting the veth pair removes sfab1" netdev_removal_removes_sfab1
 t "rmmod sfab succeeds, lsmod no longer lists it" unload
 t "20 load/unload cycles, each unloading with a device present" load_unload_cycles
 show_links
+teardown_hosts
 done_testing
