@@ -52,7 +52,7 @@ devinfo_gids() {
 		fail "no RoCE v2 GID ::ffff:10.77.0.1 in: $(grep GID /tmp/verbs.out)"
 	grep -q 'GID\[ *[0-9]*\]:[[:space:]]*fd77::1, RoCE v2' /tmp/verbs.out ||
 		fail "no RoCE v2 GID fd77::1 in: $(grep GID /tmp/verbs.out)"
-	diag "$(cat /tmp/verbs.out)"
+	cat /tmp/verbs.out
 }
 
 devinfo_peer() {
