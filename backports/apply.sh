@@ -34,13 +34,5 @@ for sp in "$bp"/cocci/*.cocci; do
 	fi
 	echo "cocci $name" >>"$build/BACKPORTS"
 done
-# The shims in use: a feature the kernel lacks, or an old API it still has
-# (probes marked "sfab-probe: absent-upstream").
-for p in "$bp"/probes/*.c; do
-	name=HAVE_$(basename "$p" .c | tr '[:lower:]' '[:upper:]')
-	if grep -q 'sfab-probe: absent-upstream' "$p"; then
-		! have "$name" || echo "shim for old API $name" >>"$build/BACKPORTS"
-	else
-		have "$name" || echo "shim for missing $name" >>"$build/BACKPORTS"
-	fi
-done
+# The shims in use: where this kernel differs from upstream.
+"$bp/probe-diff.sh" "$autoconf" | sed 's/^/shim for /' >>"$build/BACKPORTS"

@@ -68,25 +68,21 @@ targets_selected() {
 
 SFAB_APT=$SFAB_CACHE/apt
 
-apt_kit() {
-	apt-get -q -o Dir::Etc::SourceList="$SFAB_APT/sources.list" \
-		-o Dir::Etc::SourceParts="$SFAB_APT/sources.list.d" \
-		-o Dir::State::Lists="$SFAB_APT/lists" \
-		-o Dir::State::Status="$SFAB_APT/status" \
-		-o Dir::Cache="$SFAB_APT/cache" \
-		-o Dir::Etc::Preferences="$SFAB_APT/preferences" \
-		-o Dir::Etc::PreferencesParts="$SFAB_APT/preferences.d" \
-		-o APT::Architecture=amd64 -o Acquire::Check-Valid-Until=false "$@"
-}
+SFAB_APT_OPTS=(
+	-o Dir::Etc::SourceList="$SFAB_APT/sources.list"
+	-o Dir::Etc::SourceParts="$SFAB_APT/sources.list.d"
+	-o Dir::State::Lists="$SFAB_APT/lists"
+	-o Dir::State::Status="$SFAB_APT/status"
+	-o Dir::Cache="$SFAB_APT/cache"
+	-o Dir::Etc::Preferences="$SFAB_APT/preferences"
+	-o Dir::Etc::PreferencesParts="$SFAB_APT/preferences.d"
+	-o APT::Architecture=amd64
+	# The registry is a snapshot: its Release files may be past Valid-Until.
+	-o Acquire::Check-Valid-Until=false
+)
 
-apt_cache_kit() {
-	apt-cache -o Dir::Etc::SourceList="$SFAB_APT/sources.list" \
-		-o Dir::Etc::SourceParts="$SFAB_APT/sources.list.d" \
-		-o Dir::State::Lists="$SFAB_APT/lists" \
-		-o Dir::State::Status="$SFAB_APT/status" \
-		-o Dir::Cache="$SFAB_APT/cache" \
-		-o APT::Architecture=amd64 "$@"
-}
+apt_kit() { apt-get -q "${SFAB_APT_OPTS[@]}" "$@"; }
+apt_cache_kit() { apt-cache "${SFAB_APT_OPTS[@]}" "$@"; }
 
 # --- steps: timing, logs and results ---------------------------------------
 
