@@ -13,7 +13,12 @@ out=$(intree_make M="$sfab" coccicheck MODE=report 2>&1) || {
 	die "make coccicheck failed on $sfab"
 }
 echo "$out"
-nsp=$(find "$INTREE_SRC/scripts/coccinelle" -name '*.cocci' | wc -l)
+# "No reports" means something only if spatch really ran, on sfab.
+runs=$(grep -c -- '--cocci-file' <<<"$out" || true)
+[ "$runs" -gt 0 ] || die "coccicheck ran no semantic patch (no spatch command in the output)"
+grep -q "Entering directory '[^']*/$sfab'" <<<"$out" ||
+	die "coccicheck did not run in $sfab"
+nsp=$runs
 if grep -E "^[^ ]+\.[ch]:[0-9]+" <<<"$out"; then
 	die "coccicheck has reports (above)"
 fi
