@@ -38,6 +38,7 @@ for p in "$work"/series/*.patch; do
 	echo "== patch $(basename "$p")"
 	check "$p"
 done
+[ "$n" -gt 0 ] || die "the upstream series is empty (no commit under upstream/linux after the base import $import): nothing was checked as patches"
 if [ -s "$work/uncommitted.diff" ]; then
 	echo "== uncommitted changes under upstream/linux"
 	check --no-signoff "$work/uncommitted.diff"
