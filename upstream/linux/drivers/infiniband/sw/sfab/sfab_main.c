@@ -16,9 +16,15 @@
 
 #include "sfab.h"
 
+#define CREATE_TRACE_POINTS
+#include "sfab_trace.h"
+
 MODULE_AUTHOR("The sfab developers");
 MODULE_DESCRIPTION("Software RoCEv2 over any Ethernet netdevice");
 MODULE_LICENSE("Dual BSD/GPL");
+
+/* Runs QPs' transport work and CQs' completion notifications. */
+struct workqueue_struct *sfab_wq;
 
 /**
  * sfab_netdev_port_state - port state that a netdevice's state gives
@@ -26,6 +32,8 @@ MODULE_LICENSE("Dual BSD/GPL");
  *
  * The port is active while the netdevice is up, has carrier and an MTU
  * that holds at least a 256 byte RoCEv2 payload.
+ *
+ * Return: IB_PORT_ACTIVE or IB_PORT_DOWN.
  */
 enum ib_port_state sfab_netdev_port_state(struct net_device *ndev)
 {
@@ -33,6 +41,19 @@ enum ib_port_state sfab_netdev_port_state(struct net_device *ndev)
 	    iboe_get_mtu(READ_ONCE(ndev->mtu)))
 		return IB_PORT_ACTIVE;
 	return IB_PORT_DOWN;
+}
+
+/* The largest IB MTU that the netdevice's MTU carries (at least 256). */
+enum ib_mtu sfab_port_active_mtu(struct sfab_dev *sdev)
+{
+	enum ib_mtu mtu = iboe_get_mtu(READ_ONCE(sdev->ndev->mtu));
+
+	return mtu ? mtu : IB_MTU_256;
+}
+
+u32 sfab_port_mtu(struct sfab_dev *sdev)
+{
+	return ib_mtu_enum_to_int(sfab_port_active_mtu(sdev));
 }
 
 static struct sfab_dev *sfab_get_dev_by_netdev(struct net_device *ndev)
@@ -72,6 +93,8 @@ static int sfab_netdev_event(struct notifier_block *nb, unsigned long event,
 
 	switch (event) {
 	case NETDEV_UNREGISTER:
+		/* The namespace may go next: let go of its sockets now. */
+		sfab_net_put(sdev);
 		ib_unregister_device_queued(&sdev->ibdev);
 		break;
 	case NETDEV_UP:
@@ -115,15 +138,29 @@ static int sfab_add_dev(const char *ibdev_name, struct net_device *ndev)
 
 	netdev_hold(ndev, &sdev->ndev_tracker, GFP_KERNEL);
 	sdev->ndev = ndev;
+	sdev->net = dev_net(ndev);
 	sdev->port_state = sfab_netdev_port_state(ndev);
-	atomic_set(&sdev->num_pd, 0);
+	xa_init_flags(&sdev->qps, XA_FLAGS_ALLOC);
+	xa_init_flags(&sdev->mrs, XA_FLAGS_ALLOC1);
+	spin_lock_init(&sdev->atomic_lock);
 
 	sdev->ibdev.node_type = RDMA_NODE_IB_CA;
 	sdev->ibdev.phys_port_cnt = 1;
-	sdev->ibdev.num_comp_vectors = 1;
+	sdev->ibdev.num_comp_vectors = num_online_cpus();
 	addrconf_addr_eui48((u8 *)&sdev->ibdev.node_guid, ndev->dev_addr);
 	strscpy(sdev->ibdev.node_desc, "sfab", sizeof(sdev->ibdev.node_desc));
 	ib_set_device_ops(&sdev->ibdev, &sfab_dev_ops);
+	/* Posting and polling through the kernel (not in the default set). */
+	sdev->ibdev.uverbs_cmd_mask |=
+		BIT_ULL(IB_USER_VERBS_CMD_POST_SEND) |
+		BIT_ULL(IB_USER_VERBS_CMD_POST_RECV) |
+		BIT_ULL(IB_USER_VERBS_CMD_POST_SRQ_RECV) |
+		BIT_ULL(IB_USER_VERBS_CMD_POLL_CQ) |
+		BIT_ULL(IB_USER_VERBS_CMD_REQ_NOTIFY_CQ);
+
+	err = sfab_net_get(sdev);
+	if (err)
+		goto err_dealloc;
 
 	err = ib_device_set_netdev(&sdev->ibdev, ndev, SFAB_PORT);
 	if (err)
@@ -164,12 +201,24 @@ static int __init sfab_init(void)
 {
 	int err;
 
+	sfab_wq = alloc_workqueue("sfab", WQ_PERCPU | WQ_MEM_RECLAIM, 0);
+	if (!sfab_wq)
+		return -ENOMEM;
+	err = sfab_net_init();
+	if (err)
+		goto err_wq;
 	err = register_netdevice_notifier(&sfab_netdev_notifier);
 	if (err)
-		return err;
+		goto err_net;
 
 	rdma_link_register(&sfab_link_ops);
 	return 0;
+
+err_net:
+	sfab_net_exit();
+err_wq:
+	destroy_workqueue(sfab_wq);
+	return err;
 }
 
 static void __exit sfab_exit(void)
@@ -177,6 +226,8 @@ static void __exit sfab_exit(void)
 	rdma_link_unregister(&sfab_link_ops);
 	ib_unregister_driver(RDMA_DRIVER_SFAB);
 	unregister_netdevice_notifier(&sfab_netdev_notifier);
+	sfab_net_exit();
+	destroy_workqueue(sfab_wq);
 }
 
 module_init(sfab_init);
