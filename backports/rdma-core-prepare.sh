@@ -4,7 +4,8 @@
 # copy, any version from 56.1 on): providers/sfab from upstream/rdma-core,
 # the kernel's uAPI header into kernel-headers/, and the mechanical
 # hookups an rdma-core commit would make (add_subdirectory, the header
-# list). Then the vendor-only part, listed in SRCDIR/BACKPORTS:
+# lists: published, and made into kernel-abi/ for DECLARE_DRV_CMD).
+# Then the vendor-only part, listed in SRCDIR/BACKPORTS:
 # - the driver id: no target kernel has sfab upstream, so the kernel's
 #   backports give it the out-of-tree id 0x5fab (backports/include/
 #   sfab_compat.h); rdma-core gets the same value.
@@ -34,6 +35,8 @@ edit "$src/CMakeLists.txt" 's|^add_subdirectory(providers/siw)$|&\nadd_subdirect
 	"hooking providers/sfab into the build"
 edit "$src/kernel-headers/CMakeLists.txt" '0,\|^  rdma/siw-abi.h$|s||  rdma/sfab-abi.h\n&|' \
 	"publishing rdma/sfab-abi.h"
+edit "$src/kernel-headers/CMakeLists.txt" '/^rdma_kernel_provider_abi($/,/^  )$/s|^  rdma/siw-abi.h$|  rdma/sfab-abi.h\n&|' \
+	"generating the provider's ABI wrapper kernel-abi/sfab-abi.h"
 
 : >"$src/BACKPORTS"
 ioctl_verbs=$src/kernel-headers/rdma/ib_user_ioctl_verbs.h
