@@ -3,7 +3,8 @@
 # checkpatch.pl --strict, from the kernel.org base tree, over every patch of
 # the upstream series (the commits under upstream/linux since the base
 # import), over uncommitted changes there, and over each sfab source file
-# whole. Any error, warning or check fails.
+# whole; and kernel-doc -Wall over the sources (old kernels' W=1 builds
+# run kernel-doc, 7.2's M= builds do not). Any finding fails.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -51,7 +52,16 @@ for f in $files; do
 	check -f "$f"
 done
 
-if [ "$failed" -ne 0 ]; then
-	die "checkpatch --strict has findings (above); fix them in upstream/linux"
+echo "== kernel-doc -Wall"
+# shellcheck disable=SC2086 # a list of paths
+kdoc=$(cd "$tree" && perl scripts/kernel-doc -none -Wall \
+	$(find "$SFAB_TOP/upstream/linux/drivers/infiniband/sw/sfab" -name '*.[ch]' | sort) 2>&1) || true
+if [ -n "$kdoc" ]; then
+	echo "$kdoc"
+	failed=1
 fi
-echo "checkpatch --strict: $n patches and $(echo "$files" | wc -w) files, no findings"
+
+if [ "$failed" -ne 0 ]; then
+	die "checkpatch --strict or kernel-doc has findings (above); fix them in upstream/linux"
+fi
+echo "checkpatch --strict: $n patches and $(echo "$files" | wc -w) files, no findings; kernel-doc: no findings"
