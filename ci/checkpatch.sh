@@ -53,7 +53,7 @@ for f in $files; do
 done
 
 echo "== kernel-doc -Wall"
-# shellcheck disable=SC2086 # a list of paths
+# shellcheck disable=SC2046 # a list of paths
 kdoc=$(cd "$tree" && perl scripts/kernel-doc -none -Wall \
 	$(find "$SFAB_TOP/upstream/linux/drivers/infiniband/sw/sfab" -name '*.[ch]' | sort) 2>&1) || true
 if [ -n "$kdoc" ]; then
