@@ -3,7 +3,7 @@
 # limits the per-target steps.
 
 .PHONY: all help deps chroots trees build rdma-core checkpatch intree sparse coccicheck \
-	shellcheck lint vm validate check summary clean
+	shellcheck lint vm validate bench check summary clean
 
 all:		## build sfab for every target (the kit's main job)
 	@ci/release.sh
@@ -46,7 +46,11 @@ lint: checkpatch intree sparse coccicheck shellcheck	## every lint gate
 vm:		## boot each target's kernel in QEMU and run the suites
 	@ci/each-target.sh vm validation/run-vm.sh
 
-validate: vm	## every suite on every target
+validate:	## every suite, full depth, on every target (SFAB_VM_DEV=rxe|interop: other devices)
+	@validation/validate.sh
+
+bench:		## sfab vs rdma_rxe vs TCP in one guest per target: out/bench/TARGET.md (not a test)
+	@validation/bench.sh
 
 check:		## what CI runs: everything above, with a summary
 	@ci/check.sh

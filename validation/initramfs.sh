@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # usage: validation/initramfs.sh TARGET
-# Builds out/vm/TARGET/initramfs.cpio.gz for a validation guest of TARGET:
-# busybox, the chroot's own ip, rdma, kmod, ibv_devices and ibv_devinfo
-# with their libraries, the kit's rdma-core build over them (libsfab; on
-# vendor targets the whole rdma-core), sfab.ko and the kernel modules the
-# suites need with their dependency closure (depmod'ed), the guest /init,
-# the suites and sfab-uverbs-check. Reused while its inputs are unchanged.
+# Builds out/vm/TARGET/initramfs.cpio.gz for a validation guest of TARGET.
+# The guest's root is TARGET's own chroot (QEMU exports it read-only over
+# virtio-9p; validation/guest/boot mounts it under a tmpfs overlay), so
+# the initramfs holds only what that root lacks: busybox and kmod for the
+# first stage, the kernel modules the guest loads with their dependency
+# closure (sfab.ko in updates/, depmod'ed), and a payload put onto the
+# root: the kit's rdma-core build (libsfab; on vendor targets the whole
+# rdma-core with pyverbs, replacing the distro's rdma-core packages), the
+# guest scripts, the suites and sfab-uverbs-check. Reused while its inputs
+# are unchanged.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../ci/lib.sh
@@ -28,30 +32,44 @@ rdma_core=$SFAB_OUT/rdma-core/$target
 [ -f "$rdma_core/info" ] || die "[$target] no rdma-core build in $rdma_core; run 'ci/rdma-core.sh $target' first"
 
 out=$SFAB_OUT/vm/$target
-tool=$SFAB_OUT/vm/sfab-uverbs-check
+tools=$SFAB_OUT/vm/tools
+# What the first stage loads to reach the root (some are built in).
+modules_boot="virtio_pci 9pnet_virtio 9p overlay"
 # What the suites load; their dependencies come along.
-modules="sfab ib_uverbs veth"
+modules_suites="sfab rdma_rxe ib_uverbs rdma_ucm ib_umad veth sch_netem"
+# Found by alias, not by dependency (rdma_rxe's "crc32" crypto hash on
+# the older kernels): those of them the kernel has.
+modules_optional="crc32_generic crc32_pclmul crc32_cryptoapi"
 # Libraries kmod (>= 34) dlopen()s to read compressed modules.
 dlopen_libs="liblzma.so.5 libzstd.so.1"
-# Built inside the chroot, where its modprobe, depmod and ldd run.
-stage=/tmp/sfab-vm/stage
-tree=/tmp/sfab-vm/tree
-trap 'rm -rf "$root/tmp/sfab-vm"' EXIT
+# Built inside the chroot, where its modprobe, depmod and ldd run; one
+# directory per run, as runs of several targets' steps share chroots.
+work=/tmp/sfab-vm.$$
+stage=$work/stage
+tree=$work/tree
+# The payload the first stage puts onto the root.
+payload=/sfab-vm
+trap 'rm -rf "${root:?}$work"' EXIT
 
-# build_tool: sfab-uverbs-check, static, for any guest.
+# build_tool: the guest's own tools (sfab-uverbs-check, sfab-rc-peer),
+# static, for any guest.
 build_tool() {
-	local src=$here/tools/sfab-uverbs-check.c
-	[ "$tool" -nt "$src" ] && return
-	mkdir -p "$(dirname "$tool")"
-	gcc -static -O2 -Wall -Wextra -Werror -o "$tool" "$src" ||
-		die "sfab-uverbs-check does not build"
+	local name src
+	for name in sfab-uverbs-check sfab-rc-peer; do
+		src=$here/tools/$name.c
+		[ "$tools/$name" -nt "$src" ] && continue
+		mkdir -p "$tools"
+		gcc -static -O2 -Wall -Wextra -Werror -o "$tools/$name" "$src" ||
+			die "$name does not build"
+	done
 }
 
 # inputs_key: a hash of everything the initramfs is made of.
 inputs_key() {
 	{
-		echo "$root $kver $modules"
-		cat "$ko" "$tool" "$here/initramfs.sh" "$here"/guest/* "$here"/suites/*.sh "$busybox"
+		echo "$root $kver $modules_boot $modules_suites $modules_optional"
+		cat "$ko" "$tools"/* "$here/initramfs.sh" "$here"/suites/*.sh "$busybox"
+		find "$here/guest" -type f -print0 | sort -z | xargs -0 cat
 		find "$rdma_core" -type f -print0 | sort -z | xargs -0 cat
 	} | sha256sum | cut -d' ' -f1
 }
@@ -67,22 +85,28 @@ make_root() {
 	ln -s usr/lib64 "$1/lib64"
 }
 
-# add_modules: the closure of $modules, as the chroot's modprobe resolves it
-# in a copy of the kernel's module tree that has sfab.ko in updates/.
+# add_modules: the closure of the modules, as the chroot's modprobe
+# resolves it in a copy of the kernel's module tree that has sfab.ko in
+# updates/.
 add_modules() {
 	local kmods=$root/sfab-kernel/lib/modules/$kver
 	local smods=$root$stage/lib/modules/$kver
-	local f rel
+	local f m rel want=$modules_boot\ $modules_suites
 	make_root "$root$stage"
 	mkdir -p "$smods/updates"
 	cp -al "$kmods/kernel" "$smods/"
 	cp "$kmods"/modules.{builtin,builtin.modinfo,order} "$smods/"
 	cp "$ko" "$smods/updates/"
 	in_chroot "$target" depmod -b "$stage" "$kver"
+	for m in $modules_optional; do
+		if in_chroot "$target" modinfo -b "$stage" -k "$kver" -F filename "$m" >/dev/null 2>&1; then
+			want+=" $m"
+		fi
+	done
 
 	# shellcheck disable=SC2086 # the module list is meant to split
 	for f in $(in_chroot "$target" modprobe -d "$stage" -S "$kver" -a \
-		--show-depends $modules | awk '$1 == "insmod" { print $2 }' | sort -u); do
+		--show-depends $want | awk '$1 == "insmod" { print $2 }' | sort -u); do
 		rel=${f#"$stage"/}
 		mkdir -p "$(dirname "$root$tree/$rel")"
 		cp "$root$f" "$root$tree/$rel"
@@ -93,29 +117,21 @@ add_modules() {
 	in_chroot "$target" depmod -b "$tree" "$kver"
 }
 
-# add_tools: ip, rdma, kmod and the verbs tools from the chroot with every
-# library they need (as the chroot's ldd sees it), the kit's rdma-core
-# build over them, and busybox for everything else.
-add_tools() {
-	local bins libs real f a i want="ip rdma kmod ibv_devices ibv_devinfo"
-	# shellcheck disable=SC2016,SC2086 # expanded inside the chroot; a list
-	bins=$(in_chroot "$target" sh -c 'for t; do readlink -f "$(command -v "$t")"; done' \
-		sh $want)
-	[ "$(echo "$bins" | wc -w)" -eq "$(echo "$want" | wc -w)" ] ||
-		die "[$target] the chroot lacks one of: $want"
-	for f in $bins; do
-		cp "$root$f" "$root$tree/usr/bin/"
-	done
+# add_kmod: the chroot's kmod with every library it needs (as the
+# chroot's ldd sees it), for the first stage's modprobe.
+add_kmod() {
+	local kmod libs real i a
+	kmod=$(in_chroot "$target" readlink -f /usr/bin/kmod)
+	cp "$root$kmod" "$root$tree/usr/bin/kmod"
 	for a in modprobe rmmod insmod lsmod depmod modinfo; do
 		ln -s ../bin/kmod "$root$tree/usr/sbin/$a"
 	done
-
 	libs=$(in_chroot "$target" ldconfig -p | awk -v want=" $dlopen_libs " \
 		'index(want, " " $1 " ") && /x86-64/ { print $NF }')
 	# Symlinks in the chroot may be absolute: resolve them there.
 	# shellcheck disable=SC2086 # lists of paths
 	mapfile -t libs < <({
-		in_chroot "$target" ldd $bins $libs |
+		in_chroot "$target" ldd "$kmod" $libs |
 			awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $2 ~ /^\(/ { print $1 }'
 		printf '%s\n' $libs
 	} | sort -u)
@@ -125,32 +141,50 @@ add_tools() {
 		cp "$root${real[i]}" "$root$tree${libs[i]}"
 		echo "library ${libs[i]}"
 	done
-	# libsfab and its driver file; on vendor targets also the kit's
-	# libibverbs and tools, in place of the distro's.
-	cp -a "$rdma_core/root/usr/." "$root$tree/usr/"
-	mkdir -p "$root$tree/etc"
-	cp -a "$rdma_core/root/etc/." "$root$tree/etc/"
-	echo "rdma-core $(tr '\n' ' ' <"$rdma_core/info")"
-
-	cp "$busybox" "$root$tree/usr/bin/busybox"
-	for a in $("$busybox" --list); do
-		[ -e "$root$tree/usr/bin/$a" ] || [ -e "$root$tree/usr/sbin/$a" ] ||
-			ln -s busybox "$root$tree/usr/bin/$a"
-	done
-	cp "$tool" "$root$tree/usr/bin/"
 }
 
-# add_guest: /init, the suites and what they share.
-add_guest() {
-	local t=$root$tree
-	mkdir -p "$t"/{dev,proc,sys,run,tmp,root,suites,usr/share/sfab-vm}
-	mkdir -p "$t/var"
-	ln -s ../run "$t/var/run"
-	# The kernel opens /dev/console for /init before devtmpfs is mounted.
-	mknod -m 600 "$t/dev/console" c 5 1
-	install -m 755 "$here/guest/init" "$t/init"
-	install -m 644 "$here/guest/lib.sh" "$here/guest/hosts.sh" "$t/usr/share/sfab-vm/"
-	install -m 644 "$here"/suites/*.sh "$t/suites/"
+# distro_rdma_core_files: the files (not directories) of the chroot's
+# packages built from the rdma-core source: what a vendor rdma-core
+# package set replaces.
+distro_rdma_core_files() {
+	local f
+	# shellcheck disable=SC2016 # dpkg-query formats, expanded by dpkg
+	in_chroot "$target" sh -c 'dpkg-query -W -f "\${binary:Package} \${source:Package}\n" |
+		awk "\$2 == \"rdma-core\" { print \$1 }" | xargs -r dpkg -L' |
+		grep '^/' | sort -u | while read -r f; do
+		# Not directories, nor symlinks to them (merged /usr: /lib, /sbin).
+		if [ -d "$root$f" ]; then continue; fi
+		if [ -L "$root$f" ] || [ -f "$root$f" ]; then echo "$f"; fi
+	done
+}
+
+# add_payload: what the first stage puts onto the root.
+add_payload() {
+	local p=$root$tree$payload a kind replaces=0
+	mkdir -p "$p"/{bin,share/suites,rdma-core}
+	# busybox: the first stage's shell and tools, and in the guest only
+	# what a minbase root lacks (PATH puts it last).
+	cp "$busybox" "$p/bin/busybox"
+	for a in $("$busybox" --list); do
+		[ -e "$p/bin/$a" ] || ln -s busybox "$p/bin/$a"
+	done
+	ln -s ../..$payload/bin/busybox "$root$tree/usr/bin/sh"
+	cp "$tools"/* "$p/bin/"
+	install -m 644 "$here"/guest/{lib,hosts,clients,bench}.sh "$p/share/"
+	install -m 755 "$here/guest/init" "$p/share/"
+	cp -r "$here/guest/python" "$p/share/"
+	install -m 644 "$here"/suites/*.sh "$p/share/suites/"
+
+	# The kit's rdma-core: libsfab and its driver file; on vendor targets
+	# also the kit's libibverbs, librdmacm, providers, tools and pyverbs
+	# with rdma-core's tests, in place of the distro's.
+	cp -a "$rdma_core/root/." "$p/rdma-core/"
+	kind=$(sed -n 's/^kind=//p' "$rdma_core/info")
+	if [ "$kind" = vendor ]; then
+		distro_rdma_core_files >"$p/rdma-core.replaces"
+		replaces=$(wc -l <"$p/rdma-core.replaces")
+	fi
+	echo "rdma-core $(tr '\n' ' ' <"$rdma_core/info")(replaces $replaces distro files)"
 }
 
 build_tool
@@ -166,9 +200,13 @@ mkdir -p "$out"
 make_root "$root$tree"
 {
 	add_modules
-	add_tools
+	add_kmod
+	add_payload
 } >"$out/initramfs.list"
-add_guest
+mkdir -p "$root$tree"/{dev,proc,sys,run,tmp}
+# The kernel opens /dev/console for /init before devtmpfs is mounted.
+mknod -m 600 "$root$tree/dev/console" c 5 1
+install -m 755 "$here/guest/boot" "$root$tree/init"
 (cd "$root$tree" && find . -print0 | LC_ALL=C sort -z |
 	cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 >"$out/initramfs.cpio.gz.new"
 mv "$out/initramfs.cpio.gz.new" "$out/initramfs.cpio.gz"

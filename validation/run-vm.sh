@@ -1,84 +1,61 @@
 #!/usr/bin/env bash
 # usage: validation/run-vm.sh TARGET [SUITE...]
-# Boots TARGET's own Debian kernel in QEMU with the validation initramfs and
-# runs the suites (default: every validation/suites/*.sh) in the guest.
-# Kernel console: out/logs/TARGET/vm-console.log; the suites' TAP:
-# out/results/TARGET/vm.tap. Passes only if every test passed, every plan
-# is complete and the console has no kernel warning, BUG, oops, lockdep,
-# KASAN or UBSAN report. Records the result as step "vm".
-# Environment: SFAB_VM_TIMEOUT (seconds, default 600), SFAB_VM_ACCEL (tcg or
-# kvm: skip the KVM probe).
+# Boots TARGET's own Debian kernel in QEMU, its chroot (read-only over
+# virtio-9p, under a tmpfs overlay) as the root file system, with the kit's
+# modules, rdma-core and suites from the validation initramfs, and runs the
+# suites (default: every validation/suites/*.sh) in the guest. Kernel
+# console: out/logs/TARGET/STEP-console.log; the suites' TAP:
+# out/results/TARGET/STEP.tap, where STEP is "vm" (vm-rxe, vm-interop for
+# the other device types). Passes only if every test passed, every plan is
+# complete and the console has no kernel warning, BUG, oops, lockdep,
+# KASAN or UBSAN report. Records the result as step STEP.
+# Environment:
+#   SFAB_VM_DEV     the devices the data-path suites run on: sfab (default),
+#                   rxe (the kernel's rdma_rxe) or interop (sfab on one host,
+#                   rxe on the other, both ways round)
+#   SFAB_VM_DEPTH   quick or full; default: validation/check-depth (what
+#                   make check runs), quick for a target not listed there
+#   SFAB_VM_TIMEOUT seconds for the whole guest (default 900, full 2400)
+#   SFAB_VM_ACCEL   tcg or kvm: skip the KVM probe
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../ci/lib.sh
 . "$here/../ci/lib.sh"
+# shellcheck source=vm-lib.sh
+. "$here/vm-lib.sh"
 
 [ $# -ge 1 ] || die "usage: validation/run-vm.sh TARGET [SUITE...]"
 target=$1
 shift
 target_field "$target" suite >/dev/null
 need_tool qemu-system-x86_64 timeout
-timeout_s=${SFAB_VM_TIMEOUT:-600}
+dev=${SFAB_VM_DEV:-sfab}
+case $dev in
+sfab) step=vm ;;
+rxe | interop) step=vm-$dev ;;
+*) die "SFAB_VM_DEV is '$dev'; it is sfab, rxe or interop" ;;
+esac
+depth=${SFAB_VM_DEPTH:-$(awk -v t="$target" '!/^#/ && $1 == t { print $2 }' "$here/check-depth")}
+depth=${depth:-quick}
+case $depth in
+quick) timeout_s=${SFAB_VM_TIMEOUT:-900} ;;
+full) timeout_s=${SFAB_VM_TIMEOUT:-2400} ;;
+*) die "SFAB_VM_DEPTH is '$depth'; it is quick or full" ;;
+esac
 start=$(date +%s)
-console=$(log_file "$target" vm-console)
-tap=$SFAB_OUT/results/$target/vm.tap
-initrd=$SFAB_OUT/vm/$target/initramfs.cpio.gz
-# What a kernel says when something is wrong.
-bad_kernel_lines='WARNING:|BUG:|Oops|Call Trace|lockdep|possible circular locking|KASAN|UBSAN|kernel BUG|general protection|Kernel panic'
+console=$(log_file "$target" "$step-console")
+tap=$SFAB_OUT/results/$target/$step.tap
 
 # finish pass|fail DETAIL: record the run, say how it went and exit.
 finish() {
 	local secs=$(($(date +%s) - start))
-	record "$target" vm "$1" "$secs" "$2"
+	record "$target" "$step" "$1" "$secs" "$2"
 	if [ "$1" = pass ]; then
-		log "[$target] vm: PASS, $2 (${secs}s)"
+		log "[$target] $step: PASS, $2 (${secs}s)"
 		exit 0
 	fi
-	log "[$target] vm: FAIL, $2 (${secs}s); console: $console, TAP: $tap"
+	log "[$target] $step: FAIL, $2 (${secs}s); console: $console, TAP: $tap"
 	exit 1
-}
-
-# boot ACCEL CONSOLE_LOG TAP_FILE SECONDS KERNEL_ARGS: one QEMU run of the
-# target's kernel; exits 124 if it had to be killed.
-boot() {
-	mkdir -p "$(dirname "$2")" "$(dirname "$3")"
-	timeout -k 10 "$4" qemu-system-x86_64 -accel "$1" -cpu max -m 1024 -smp 2 \
-		-nographic -no-reboot -monitor none -nic none \
-		-kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 oops=panic $5" \
-		-serial "file:$2" -serial "file:$3" </dev/null
-}
-
-# TCG runs single-threaded: multi-threaded TCG races with the guest
-# kernel's own text patching (int3-based static keys), which showed as an
-# "Oops: int3" in sched_clock_cpu at boot on 7.2, before any test. It
-# costs about a second per run here.
-tcg="tcg,thread=single"
-
-# pick_accel: kvm if a probe guest under KVM reached userspace on this host
-# and QEMU, else tcg. KVM here may hang guests (PVM hosts), so it is tried
-# once per host kernel and QEMU version, and the verdict cached.
-pick_accel() {
-	local qv verdict probe
-	if [ -n "${SFAB_VM_ACCEL:-}" ]; then
-		echo "$SFAB_VM_ACCEL"
-		return
-	fi
-	[ -e /dev/kvm ] || { echo "$tcg" && return; }
-	qv=$(qemu-system-x86_64 --version | awk 'NR == 1 { print $4 }')
-	verdict=$SFAB_CACHE/vm/kvm-probe-$(uname -r)-qemu-$qv
-	if [ ! -f "$verdict" ]; then
-		log "[$target] vm: probing KVM on this host (once; up to 30s)"
-		mkdir -p "$(dirname "$verdict")"
-		probe=$SFAB_OUT/logs/$target/vm-kvm-probe
-		boot kvm "$probe-console.log" "$probe.tap" 30 sfab_probe=1 >"$probe-qemu.log" 2>&1 || true
-		if grep -q 'sfab-vm: userspace reached' "$probe-console.log"; then
-			echo kvm >"$verdict"
-		else
-			echo tcg >"$verdict"
-		fi
-	fi
-	if [ "$(cat "$verdict")" = kvm ]; then echo kvm; else echo "$tcg"; fi
 }
 
 # tap_report FILE SUITE...: per-test listing and failures; true if every
@@ -115,10 +92,6 @@ tap_report() {
 		}' "$1"
 }
 
-root=$(chroot_dir "$target")
-kver=$(chroot_kernel "$target")
-kernel=$root/sfab-kernel/vmlinuz
-[ -f "$kernel" ] || die "[$target] no kernel image $kernel; rebuild the chroot: ci/chroot.sh $target"
 suites=("$@")
 if [ ${#suites[@]} -eq 0 ]; then
 	for f in "$here"/suites/*.sh; do
@@ -129,27 +102,31 @@ for s in "${suites[@]}"; do
 	[ -f "$here/suites/$s.sh" ] || die "no suite '$s' in $here/suites"
 done
 
-"$here/initramfs.sh" "$target"
+vm_prepare
 accel=$(pick_accel)
-log "[$target] vm: booting $kver ($accel), suites: ${suites[*]} (timeout ${timeout_s}s)"
-rm -f "$console" "$tap"
+log "[$target] $step: booting $kver ($accel), devices $dev, depth $depth, suites: ${suites[*]} (timeout ${timeout_s}s)"
+# QEMU writes to files of this run only; they take the usual names when
+# it is over, so that two runs of one target cannot mix their output.
+run_console=$console.$$ run_tap=$tap.$$
+trap 'rm -f "$run_console" "$run_tap"' EXIT
 rc=0
-boot "$accel" "$console" "$tap" "$timeout_s" "sfab_suites=$(
+boot "$accel" "$run_console" "$run_tap" "$timeout_s" "sfab_dev=$dev sfab_depth=$depth sfab_suites=$(
 	IFS=,
 	echo "${suites[*]}"
 )" || rc=$?
-failed='' detail=''
+touch "$run_console" "$run_tap"
+mv "$run_console" "$console"
+tr -d '\r' <"$run_tap" >"$tap"
+failed='' detail="devices $dev, depth $depth: "
 case $rc in
-0) log "[$target] vm: guest done after $(($(date +%s) - start))s" ;;
+0) log "[$target] $step: guest done after $(($(date +%s) - start))s" ;;
 124)
-	log "[$target] vm: the guest did not finish within ${timeout_s}s; QEMU killed"
-	failed=1 detail="the guest did not finish within ${timeout_s}s (QEMU killed); "
+	log "[$target] $step: the guest did not finish within ${timeout_s}s; QEMU killed"
+	failed=1 detail+="the guest did not finish within ${timeout_s}s (QEMU killed); "
 	;;
 *) finish fail "QEMU exited with status $rc; see $console" ;;
 esac
 
-touch "$tap"
-tr -d '\r' <"$tap" >"$tap.tmp" && mv "$tap.tmp" "$tap"
 report=$(tap_report "$tap" "${suites[@]}") || failed=1
 echo "$report" >&2
 detail+=$(echo "$report" | tail -n 1)
@@ -157,7 +134,7 @@ detail+=$(echo "$report" | sed -n 's/^  \(suite .*\|the guest .*\)/; \1/p' | tr 
 problems=$(grep -aE "$bad_kernel_lines" "$console" || true)
 if [ -n "$problems" ]; then
 	failed=1
-	log "[$target] vm: the kernel reported problems (console log):"
+	log "[$target] $step: the kernel reported problems (console log):"
 	grep -naE -B2 -A12 "$bad_kernel_lines" "$console" | sed -n 1,60p >&2
 	detail+="; kernel: $(echo "$problems" | sed -n '1s/^\[[ 0-9.]*\] //p')"
 	rip=$(grep -m 1 -ao 'RIP: 0010:.*' "$console" || true)

@@ -64,3 +64,92 @@ load_modules() {
 	lsmod_lists sfab || fail "lsmod does not list sfab"
 	lsmod_lists ib_uverbs || fail "lsmod does not list ib_uverbs"
 }
+
+# --- RDMA devices on the two hosts ------------------------------------------
+# The type of device under test comes from the kernel command line,
+# sfab_dev= (validation/run-vm.sh sets it from SFAB_VM_DEV): sfab (the
+# default), rxe (the kernel's rdma_rxe) or interop (sfab on one host and
+# rxe on the other, both ways round). A pair "TYPE_A:TYPE_B" names the
+# device types on va (host A, 10.77.0.1) and vb (host B, 10.77.0.2); the
+# devices are named after their type: TYPE_A0 on va, TYPE_B1 on vb.
+IP_A=10.77.0.1
+IP_B=10.77.0.2
+
+# dev_pairs: the pairs to run the data-path tests on, in order.
+dev_pairs() {
+	case $(kparam sfab_dev sfab) in
+	sfab) echo sfab:sfab ;;
+	rxe) echo rxe:rxe ;;
+	interop) echo sfab:rxe rxe:sfab ;;
+	*)
+		echo "unknown sfab_dev=$(kparam sfab_dev sfab) (sfab, rxe or interop)" >&2
+		return 1
+		;;
+	esac
+}
+
+# use_pair PAIR: DEV_A and DEV_B, the names of the devices on va and vb.
+use_pair() {
+	DEV_A=${1%%:*}0
+	DEV_B=${1#*:}1
+}
+
+# dev_module DEV: the module that provides device DEV.
+dev_module() {
+	case $1 in
+	sfab*) echo sfab ;;
+	rxe*) echo rdma_rxe ;;
+	*) return 1 ;;
+	esac
+}
+
+# gid_of IPV4: the IPv4-mapped GID of IPV4 as sysfs writes it.
+gid_of() {
+	# shellcheck disable=SC2046,SC2183 # the four octets are meant to split
+	printf '0000:0000:0000:0000:0000:ffff:%02x%02x:%02x%02x\n' $(echo "$1" | tr . ' ')
+}
+
+# gid_index DEV IPV4: the index of DEV's port 1 GID that is RoCE v2 with
+# the IPv4-mapped address of IPV4, from sysfs; fails if there is none.
+gid_index() {
+	p=$IB/$1/ports/1
+	want=$(gid_of "$2")
+	for f in "$p"/gids/*; do
+		read -r gid <"$f" 2>/dev/null || continue
+		[ "$gid" = "$want" ] || continue
+		n=${f##*/}
+		[ "$(cat "$p/gid_attrs/types/$n" 2>/dev/null)" = "RoCE v2" ] || continue
+		echo "$n"
+		return 0
+	done
+	return 1
+}
+
+# add_rdma_dev DEV NETDEV IPV4 [peer]: creates DEV (its type from its name)
+# on NETDEV, in netns peer if asked, and waits for its port to be ACTIVE and
+# its RoCE v2 GID of IPV4 to be in place.
+add_rdma_dev() {
+	must modprobe "$(dev_module "$1")"
+	must modprobe ib_uverbs
+	must modprobe rdma_ucm
+	must ${4:+"$4"} rdma link add "$1" type "$(dev_module "$1" | sed 's/^rdma_//')" netdev "$2"
+	expect_port "$1" "$ACTIVE" "$LINKUP"
+	wait_for gid_index "$1" "$3" || fail "$1: no RoCE v2 GID for $3"
+	echo "$1 on $2: port ACTIVE, RoCE v2 GID of $3 at index $(gid_index "$1" "$3")"
+}
+
+# add_pair_devices: the devices of the current pair (use_pair) on va and vb.
+add_pair_devices() {
+	add_rdma_dev "$DEV_A" va "$IP_A"
+	add_rdma_dev "$DEV_B" vb "$IP_B" peer
+}
+
+# del_pair_devices: removes them again and unloads the device modules,
+# which must let go (the kernel log shows any leak they complain about).
+del_pair_devices() {
+	must rdma link delete "$DEV_A"
+	must peer rdma link delete "$DEV_B"
+	for m in sfab rdma_rxe; do
+		! lsmod_lists "$m" || must rmmod "$m"
+	done
+}

@@ -1,15 +1,16 @@
 # shellcheck shell=sh
-# Helpers for the guest side (busybox sh): setup, TAP output, polling.
-# Sourced by /init and by the suites, as /usr/share/sfab-vm/lib.sh.
+# Helpers for the guest side (the target's own /bin/sh, after boot):
+# setup, kernel parameters, TAP output, polling. Sourced by init and by
+# the suites, as /usr/share/sfab-vm/lib.sh.
 
-# busybox sh runs its own applets before PATH: reach the real iproute2 and
-# kmod through these.
-ip() { /usr/bin/ip "$@"; }
-rdma() { /usr/bin/rdma "$@"; }
-modprobe() { /usr/sbin/modprobe "$@"; }
-rmmod() { /usr/sbin/rmmod "$@"; }
+# The distro's tools first; busybox only for what a minbase root lacks.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin:/usr/lib/sfab-vm/bin
 
-export PATH=/usr/sbin:/usr/bin
+# kparam NAME DEFAULT: the value of NAME= on the kernel command line.
+kparam() {
+	v=$(tr ' ' '\n' </proc/cmdline | sed -n "s/^$1=//p" | tail -n 1)
+	echo "${v:-$2}"
+}
 
 # mount_once TYPE DIR
 mount_once() {
@@ -21,8 +22,9 @@ guest_setup() {
 	mount_once sysfs /sys
 	mount_once devtmpfs /dev
 	mount_once tmpfs /run
-	mkdir -p /run/netns
-	# shellcheck disable=SC3045 # busybox sh has ulimit -l
+	mkdir -p /run/netns /dev/shm
+	mount_once tmpfs /dev/shm
+	# shellcheck disable=SC3045 # dash and busybox sh have ulimit -l
 	ulimit -l unlimited
 }
 
@@ -46,6 +48,7 @@ t() {
 	desc=$1
 	shift
 	tap_count=$((tap_count + 1))
+	t_start=$(date +%s)
 	rm -f /tmp/test.rc
 	( ("$@") >/tmp/test.out 2>&1; echo $? >/tmp/test.rc) &
 	tenths=0
@@ -70,7 +73,7 @@ t() {
 	echo "$res $tap_count - $desc"
 	sed 's/^/# /' /tmp/test.out
 	# The same line on the console, between the kernel's messages.
-	echo "[${0##*/}] $res $tap_count - $desc" >&2
+	echo "[${0##*/}] $res $tap_count - $desc ($(($(date +%s) - t_start))s)" >&2
 }
 
 # diag TEXT...: TAP diagnostic lines.

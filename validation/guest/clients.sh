@@ -1,0 +1,101 @@
+# shellcheck shell=sh
+# Running real RDMA clients between the two hosts: a server in netns peer
+# (on DEV_B, vb), a client in the init netns (on DEV_A, va), each under a
+# timeout so that a hang fails one test and not the run. Sourced by the
+# data-path suites after lib.sh and hosts.sh.
+
+# The depth of the data-path suites: quick (make check) or full.
+# shellcheck disable=SC2034 # used by the suites that source this
+DEPTH=$(kparam sfab_depth quick)
+
+# A client still running after this long has hung; its server gets a
+# little longer.
+client_timeout=${SFAB_CLIENT_TIMEOUT:-90}
+
+# wait_secs SECONDS COMMAND...: poll COMMAND quietly every 0.2 s until it
+# succeeds, for up to SECONDS.
+wait_secs() {
+	ws_end=$(($(date +%s) + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$(date +%s)" -lt "$ws_end" ] || return 1
+		sleep 0.2
+	done
+}
+
+# tcp_listening PORT: something listens on TCP PORT in netns peer.
+tcp_listening() { [ -n "$(peer ss -Hltn "sport = :$1")" ]; }
+
+# cm_listening: an rdma_cm ID listens on 10.77.0.2 (rping's server).
+cm_listening() { rdma resource show cm_id | grep -q "state LISTEN.*src-addr $IP_B:"; }
+
+# show BASE WHO: the last lines of a client's output (BASE.out) and of its
+# errors (BASE.err), as diagnostics.
+show() {
+	echo "-- $2:"
+	tail -n "${show_lines:-12}" "$1.out"
+	[ ! -s "$1.err" ] || tail -n "${show_lines:-12}" "$1.err" | sed 's/^/stderr: /'
+}
+
+# run_pair READY SERVER_CMD CLIENT_CMD: starts SERVER_CMD in netns peer,
+# waits until READY (a command) says it listens, runs CLIENT_CMD here,
+# then waits for the server to finish. Each command is one string of
+# words (no argument has spaces). Output in /tmp/server.out and
+# /tmp/client.out, errors in .err next to them; fails, saying why, if
+# either side fails or times out.
+run_pair() {
+	# shellcheck disable=SC2086 # the commands are meant to split
+	ip netns exec peer timeout -k 5 $((client_timeout + 15)) $2 \
+		>/tmp/server.out 2>/tmp/server.err &
+	server_pid=$!
+	# shellcheck disable=SC2086
+	if ! wait_secs 30 ready_or_gone $1 || server_gone; then
+		kill "$server_pid" 2>/dev/null
+		wait "$server_pid"
+		show /tmp/server "server ($2)"
+		fail "the server did not start listening within 30s: $2"
+	fi
+	crc=0
+	# shellcheck disable=SC2086
+	timeout -k 5 "$client_timeout" $3 >/tmp/client.out 2>/tmp/client.err || crc=$?
+	# The server ends when its client does; give it a few seconds.
+	if ! wait_secs 15 server_gone; then
+		kill "$server_pid" 2>/dev/null
+	fi
+	src=0
+	wait "$server_pid" || src=$?
+	why=''
+	case $crc in
+	0) ;;
+	124) why="the client timed out after ${client_timeout}s" ;;
+	*) why="the client exited with status $crc" ;;
+	esac
+	case $src in
+	0) ;;
+	124 | 143) why="${why:+$why; }the server did not finish (killed)" ;;
+	*) why="${why:+$why; }the server exited with status $src" ;;
+	esac
+	show /tmp/server "server: $2"
+	show /tmp/client "client: $3"
+	[ -z "$why" ] || {
+		echo "$why"
+		return 1
+	}
+}
+
+# ready_or_gone READY...: READY says the server listens, or it has exited.
+ready_or_gone() { "$@" || server_gone; }
+
+server_gone() { ! kill -0 "$server_pid" 2>/dev/null; }
+
+# gidx_a, gidx_b: the RoCE v2 IPv4 GID index of DEV_A and DEV_B.
+gidx_a() { gid_index "$DEV_A" "$IP_A" || fail "$DEV_A has no RoCE v2 GID of $IP_A"; }
+gidx_b() { gid_index "$DEV_B" "$IP_B" || fail "$DEV_B has no RoCE v2 GID of $IP_B"; }
+
+# active_mtu DEV: the port's active MTU in bytes (ibv_devinfo).
+active_mtu() {
+	ibv_devinfo -d "$1" | sed -n 's/^[[:space:]]*active_mtu:[[:space:]]*\([0-9]*\).*/\1/p'
+}
+
+# pair_label: how the tests name the current pair.
+pair_label() { echo "$DEV_A (va) <-> $DEV_B (vb, netns peer)"; }

@@ -1,0 +1,129 @@
+# shellcheck shell=sh
+# Suite "badinput": what sfab does with packets and paths that are wrong.
+# - sfab-rc-peer connects a hand-made RC requester to a real
+#   ibv_rc_pingpong server on sfab1 (netns peer) and sends it crafted
+#   packets: a PSN ahead (one PSN sequence NAK, then silence), a
+#   duplicate (re-ACK), an unknown QP, a bad ICRC, a truncated packet, a
+#   bad transport version (all dropped silently and counted), a good SEND
+#   (ACK), an RDMA WRITE the QP does not allow (invalid request NAK, QP to
+#   error), then a packet for the QP in error (dropped).
+# - a lossy, duplicating, reordering and corrupting path (tc netem on
+#   both veth ends): rping with data verification, ib_write_bw and
+#   ib_read_bw still complete, and the retransmit counters show the work.
+# The kernel log must stay clean (run-vm.sh checks it). sfab only: the
+# answers checked are the IBA's, as sfab gives them. Runs in the guest.
+
+# shellcheck source=../guest/lib.sh
+. /usr/share/sfab-vm/lib.sh
+# shellcheck source=../guest/hosts.sh
+. /usr/share/sfab-vm/hosts.sh
+# shellcheck source=../guest/clients.sh
+. /usr/share/sfab-vm/clients.sh
+
+# counter DEV NAME [peer]: one hw counter of DEV's port 1.
+counter() {
+	${3:+"$3"} rdma statistic show link "$1/1" |
+		tr ' ' '\n' | awk -v n="$2" 'f { print; exit } $0 == n { f = 1 }'
+}
+
+# expect_step NAME ANSWER: sfab-rc-peer's answer to step NAME was ANSWER.
+expect_step() {
+	got=$(sed -n "s/^step $1: //p" /tmp/peer.out | sed -n 1p)
+	[ "$got" = "$2" ] || fail "step $1: expected '$2', got '${got:-no line}'"
+	echo "step $1: $got"
+}
+
+crafted() {
+	# The server expects our first PSN (256) and has no remote access.
+	ip netns exec peer timeout 60 ibv_rc_pingpong -d sfab1 -g "$(gid_index sfab1 "$IP_B")" -n 3 \
+		>/tmp/server.out 2>&1 &
+	server=$!
+	wait_secs 30 tcp_listening 18515 || fail "ibv_rc_pingpong did not listen"
+	timeout 60 sfab-rc-peer "$IP_A" "$IP_B" \
+		ahead:4:1000:a ahead2:4:1001:a dup:4:-1:a unknownqp:4:0:aq \
+		badicrc:4:0:ac trunc:4:0:at tver:4:0:av good:4:0:a \
+		write:10:1:a after:4:2:a >/tmp/peer.out 2>&1 ||
+		fail "sfab-rc-peer failed: $(cat /tmp/peer.out)"
+	kill "$server" 2>/dev/null
+	wait "$server" 2>/dev/null
+	expect_step ahead "NAK code=0 psn=256"
+	expect_step ahead2 "nothing"
+	expect_step dup "ACK psn=255"
+	expect_step unknownqp "nothing"
+	expect_step badicrc "nothing"
+	expect_step trunc "nothing"
+	expect_step tver "nothing"
+	expect_step good "ACK psn=256"
+	expect_step write "NAK code=1 psn=257"
+	expect_step after "nothing"
+}
+
+# at_least NAME MIN: sfab1's counter NAME is at least MIN.
+at_least() {
+	v=$(counter sfab1 "$1" peer)
+	[ "${v:-0}" -ge "$2" ] || fail "sfab1 $1 is ${v:-missing}, expected at least $2"
+	echo "sfab1 $1 $v"
+}
+
+counted() {
+	at_least seq_naks_sent 1
+	at_least out_of_sequence 2
+	at_least duplicate_requests 1
+	at_least unknown_qp_dropped 1
+	at_least icrc_errors 1
+	at_least malformed_dropped 2
+	at_least other_naks_sent 1
+}
+
+lossy() {
+	must modprobe sch_netem
+	must tc qdisc add dev va root netem loss 3% duplicate 2% reorder 10% 50% delay 1ms corrupt 1%
+	must ip netns exec peer tc qdisc add dev vb root netem loss 3% duplicate 2% delay 1ms corrupt 1%
+	echo "netem both ways: loss 3%, duplicate 2%, corrupt 1%, delay 1 ms, reorder 10% (va)"
+}
+
+lossy_rping() {
+	show_lines=4 run_pair cm_listening \
+		"rping -s -a $IP_B -V -C 200 -S 4000" \
+		"rping -c -a $IP_B -V -C 200 -S 4000" || exit 1
+	! grep -qi 'mismatch' /tmp/server.* /tmp/client.* || fail "rping reported a data mismatch"
+	echo "200 verified rping exchanges of 4000 B"
+}
+
+lossy_perftest() {
+	gidx=$(gid_index "$DEV_A" "$IP_A")
+	show_lines=4 run_pair "tcp_listening 18515" \
+		"$1 -d $DEV_B -x $gidx -s 65536 -n 100" \
+		"$1 -d $DEV_A -x $gidx -s 65536 -n 100 $IP_B" || exit 1
+	tail -n 2 /tmp/client.out
+}
+
+retransmitted() {
+	a=$(counter "$DEV_A" retransmits)
+	b=$(counter "$DEV_B" retransmits peer)
+	echo "retransmits: $DEV_A $a, $DEV_B $b; icrc_errors: $(counter "$DEV_A" icrc_errors), $(counter "$DEV_B" icrc_errors peer)"
+	[ $((a + b)) -gt 0 ] || fail "a lossy path and no retransmission"
+}
+
+unlossy() {
+	must modprobe sch_netem
+	must tc qdisc del dev va root
+	must ip netns exec peer tc qdisc del dev vb root
+}
+
+guest_setup
+t "two hosts: veth va (init netns) and vb (netns peer)" setup_hosts
+use_pair sfab:sfab
+t "sfab1 on vb (netns peer): port ACTIVE, RoCE v2 GID" add_rdma_dev sfab1 vb "$IP_B" peer
+t "crafted packets to an RC QP: NAKs, ACKs and drops as the IBA says" crafted
+t "sfab1 counted them (sequence, duplicate, unknown QP, ICRC, malformed, NAKs)" counted
+t "sfab0 on va: port ACTIVE, RoCE v2 GID" add_rdma_dev sfab0 va "$IP_A"
+t "a lossy path: tc netem on va and vb" lossy
+t "lossy path: rping -V, 200 exchanges, data verified" lossy_rping
+t "lossy path: ib_write_bw 64 KiB completes" lossy_perftest ib_write_bw
+t "lossy path: ib_read_bw 64 KiB completes" lossy_perftest ib_read_bw
+t "lossy path: the counters show retransmissions" retransmitted
+t "netem off" unlossy
+t "rdma link delete sfab0 and sfab1, sfab unloads" del_pair_devices
+teardown_hosts
+done_testing
