@@ -8,9 +8,13 @@
 # shellcheck disable=SC2034 # used by the suites that source this
 DEPTH=$(kparam sfab_depth quick)
 
-# A client still running after this long has hung; its server gets a
-# little longer.
-client_timeout=${SFAB_CLIENT_TIMEOUT:-90}
+# A client still running after this long has hung (the longest of them
+# takes under 15 s on rxe under TCG); its server gets a little longer.
+client_timeout=${SFAB_CLIENT_TIMEOUT:-60}
+
+# Set when the current pair cannot carry traffic: its devices could not be
+# made, or the first RC exchange between them failed.
+pair_broken=/tmp/pair.broken
 
 # wait_secs SECONDS COMMAND...: poll COMMAND quietly every 0.2 s until it
 # succeeds, for up to SECONDS.
@@ -99,3 +103,38 @@ active_mtu() {
 
 # pair_label: how the tests name the current pair.
 pair_label() { echo "$DEV_A (va) <-> $DEV_B (vb, netns peer)"; }
+
+# pair_devices: the current pair's devices (hosts.sh), or the pair marked
+# broken.
+pair_devices() {
+	rm -f "$pair_broken"
+	if ! (add_pair_devices); then
+		echo "the devices $DEV_A and $DEV_B could not be made" >"$pair_broken"
+		exit 1
+	fi
+}
+
+# first_exchange: ibv_rc_pingpong, 4 KiB, between the pair's hosts; if it
+# fails, the pair is marked broken.
+first_exchange() {
+	[ ! -s "$pair_broken" ] || not_run
+	ga=$(gidx_a) || fail "$ga"
+	gb=$(gidx_b) || fail "$gb"
+	if ! run_pair "tcp_listening 18515" "ibv_rc_pingpong -d $DEV_B -g $gb -s 4096 -n 10" \
+		"ibv_rc_pingpong -d $DEV_A -g $ga -s 4096 -n 10 $IP_B"; then
+		echo "the first RC exchange between $DEV_A and $DEV_B failed" >"$pair_broken"
+		exit 1
+	fi
+}
+
+# tp DESCRIPTION COMMAND...: a test of the current pair (t), failed at once
+# if the pair is broken rather than after its client's timeout.
+tp() {
+	if [ -s "$pair_broken" ]; then
+		t "$1" not_run
+	else
+		t "$@"
+	fi
+}
+
+not_run() { fail "not run: $(cat "$pair_broken")"; }

@@ -82,11 +82,12 @@ t "two hosts: veth va (init netns) and vb (netns peer)" setup_hosts
 for pair in $(dev_pairs); do
 	use_pair "$pair"
 	label=$(pair_label)
-	t "$DEV_A on va and $DEV_B on vb (netns peer): ports ACTIVE, RoCE v2 GIDs" add_pair_devices
+	t "$DEV_A on va and $DEV_B on vb (netns peer): ports ACTIVE, RoCE v2 GIDs" pair_devices
+	t "first RC exchange (the pair's other clients run only if it works), $label" first_exchange
 	for r in $rc_runs; do
-		t "${r%%:*} RC, ${r#*:} B, $label" perf "${r%%:*}" "${r#*:}"
+		tp "${r%%:*} RC, ${r#*:} B, $label" perf "${r%%:*}" "${r#*:}"
 	done
-	t "ib_send_bw UD, path-MTU messages, $label" ud_send_bw
+	tp "ib_send_bw UD, path-MTU messages, $label" ud_send_bw
 	t "rdma link delete $DEV_A and $DEV_B, device modules unload" del_pair_devices
 done
 teardown_hosts

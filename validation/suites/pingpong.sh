@@ -84,16 +84,17 @@ t "two hosts: veth va (init netns) and vb (netns peer)" setup_hosts
 for pair in $(dev_pairs); do
 	use_pair "$pair"
 	label=$(pair_label)
-	t "$DEV_A on va and $DEV_B on vb (netns peer): ports ACTIVE, RoCE v2 GIDs" add_pair_devices
+	t "$DEV_A on va and $DEV_B on vb (netns peer): ports ACTIVE, RoCE v2 GIDs" pair_devices
 	t "ibv_devinfo -v $DEV_A and $DEV_B: ACTIVE, Ethernet, RoCE v2 GID, QPs, CQs, MRs" devinfo_both
+	t "first RC exchange (the pair's other clients run only if it works), $label" first_exchange
 	for s in $rc_sizes; do
-		t "ibv_rc_pingpong $s B, $label" pingpong ibv_rc_pingpong "$s"
+		tp "ibv_rc_pingpong $s B, $label" pingpong ibv_rc_pingpong "$s"
 	done
 	for s in $ud_sizes; do
-		t "ibv_ud_pingpong $(echo "$s B" | sed 's/^mtu B/path-MTU/') messages, $label" ud_pingpong "$s"
+		tp "ibv_ud_pingpong $(echo "$s B" | sed 's/^mtu B/path-MTU/') messages, $label" ud_pingpong "$s"
 	done
 	for s in $srq_sizes; do
-		t "ibv_srq_pingpong $s B, 4 QPs on one SRQ, $label" pingpong ibv_srq_pingpong "$s" -q 4
+		tp "ibv_srq_pingpong $s B, 4 QPs on one SRQ, $label" pingpong ibv_srq_pingpong "$s" -q 4
 	done
 	t "rdma link delete $DEV_A and $DEV_B, device modules unload" del_pair_devices
 done

@@ -94,7 +94,13 @@ run_tests() {
 		fail "run_tests.py killed after ${run_timeout}s; so far $3 passed, $4 skipped," \
 			"$5 failed, $6 errors; running: $(tail -n 1 /tmp/pyverbs.out)"
 	fi
-	c=$(counts) || fail "no unittest summary (exit $rc): $(tail -n 20 /tmp/pyverbs.out)"
+	if ! c=$(counts); then
+		# shellcheck disable=SC2046 # six fields
+		set -- $(partial_counts)
+		fail "no unittest summary (exit $rc); so far $3 passed, $4 skipped, $5 failed," \
+			"$6 errors; the last test line: $(grep '^test_' /tmp/pyverbs.out | tail -n 1)" \
+			"$(tail -n 20 /tmp/pyverbs.out)"
+	fi
 	# shellcheck disable=SC2086 # five counts
 	set -- $c
 	echo "$1 tests: $2 passed, $3 skipped, $4 failed, $5 errors"
