@@ -15,6 +15,8 @@
 #include <linux/xarray.h>
 #include <rdma/ib_verbs.h>
 
+#include <rdma/sfab-abi.h>
+
 #include "sfab_hdr.h"
 
 #define SFAB_PORT		1
@@ -198,7 +200,6 @@ struct sfab_srq {
 	spinlock_t lock;	/* producers and the QPs that consume */
 	struct sfab_wq rq;
 	u32 limit;
-	bool is_user;
 };
 
 struct sfab_recv_wqe {
@@ -265,7 +266,6 @@ struct sfab_sge_cursor {
 /* Responder resource: a READ or atomic request kept for duplicates. */
 struct sfab_resp_res {
 	u8 opcode;
-	bool replay;		/* READ: still responses to send */
 	u32 first_psn;
 	u32 last_psn;
 	u32 msn;
@@ -414,6 +414,12 @@ static inline void *sfab_ext(struct sfab_pkt *pkt, u32 which)
 static inline u8 *sfab_payload(struct sfab_pkt *pkt)
 {
 	return pkt->hdr + pkt->hdr_len;
+}
+
+/* A create request's flags and reserved field must be ones sfab knows. */
+static inline int sfab_check_create(u32 flags, u32 reserved)
+{
+	return flags & ~SFAB_CREATE_FLAGS_SUPPORTED || reserved ? -EOPNOTSUPP : 0;
 }
 
 static inline struct sfab_dev *to_sdev(struct ib_device *ibdev)

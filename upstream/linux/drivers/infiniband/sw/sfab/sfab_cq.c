@@ -34,11 +34,10 @@ int sfab_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
 	    attr->comp_vector >= ibcq->device->num_comp_vectors)
 		return -EINVAL;
 	if (udata) {
-		err = ib_copy_validate_udata_in(udata, req, reserved);
+		err = ib_copy_validate_udata_in(udata, req, reserved) ?:
+		      sfab_check_create(req.flags, req.reserved);
 		if (err)
 			return err;
-		if (req.flags & ~SFAB_CREATE_FLAGS_SUPPORTED || req.reserved)
-			return -EOPNOTSUPP;
 	}
 	if (atomic_inc_return(&sdev->num_cq) > SFAB_MAX_CQ) {
 		err = -ENOMEM;

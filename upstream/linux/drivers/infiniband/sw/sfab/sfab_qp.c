@@ -342,11 +342,10 @@ int sfab_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 	if (err)
 		return err;
 	if (udata) {
-		err = ib_copy_validate_udata_in(udata, req, reserved);
+		err = ib_copy_validate_udata_in(udata, req, reserved) ?:
+		      sfab_check_create(req.flags, req.reserved);
 		if (err)
 			return err;
-		if (req.flags & ~SFAB_CREATE_FLAGS_SUPPORTED || req.reserved)
-			return -EOPNOTSUPP;
 	}
 	if (atomic_inc_return(&sdev->num_qp) > SFAB_MAX_QP) {
 		err = -ENOMEM;
@@ -941,18 +940,16 @@ int sfab_create_srq(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,
 	    attr->max_sge > SFAB_MAX_SGE || attr->srq_limit > attr->max_wr)
 		return -EINVAL;
 	if (udata) {
-		err = ib_copy_validate_udata_in(udata, req, reserved);
+		err = ib_copy_validate_udata_in(udata, req, reserved) ?:
+		      sfab_check_create(req.flags, req.reserved);
 		if (err)
 			return err;
-		if (req.flags & ~SFAB_CREATE_FLAGS_SUPPORTED || req.reserved)
-			return -EOPNOTSUPP;
 	}
 	if (atomic_inc_return(&sdev->num_srq) > SFAB_MAX_SRQ) {
 		err = -ENOMEM;
 		goto err_count;
 	}
 	spin_lock_init(&srq->lock);
-	srq->is_user = !!udata;
 	err = sfab_wq_init(&srq->rq, attr->max_wr,
 			   sfab_recv_wqe_size(max(attr->max_sge, 1U)),
 			   max(attr->max_sge, 1U));
