@@ -71,8 +71,10 @@ tap_report() {
 			n[suite]++; total++
 			fail_now = /^not ok/
 			if (fail_now) { failed++; bad = 1; which = which " " suite "/" n[suite] }
+			skip_now = !fail_now && / # SKIP/
+			if (skip_now) { skipped++; skips = skips " " suite "/" n[suite] }
 			sub(/^(not )?ok [0-9]+ - /, "")
-			printf "  %-6s %s %2d %s\n", fail_now ? "FAIL" : "ok", suite, n[suite], $0
+			printf "  %-6s %s %2d %s\n", fail_now ? "FAIL" : skip_now ? "SKIP" : "ok", suite, n[suite], $0
 			next
 		}
 		/^#/ && fail_now { print "           " $0 }
@@ -87,7 +89,7 @@ tap_report() {
 				}
 			}
 			if (!finished) { print "  the guest did not finish its suites"; bad = 1 }
-			printf "%d tests, %d failed%s\n", total, failed, which ? " (" substr(which, 2) ")" : ""
+			printf "%d tests, %d failed%s, %d skipped%s\n", total, failed, which ? " (" substr(which, 2) ")" : "", skipped, skips ? " (" substr(skips, 2) ")" : ""
 			exit bad
 		}' "$1"
 }
