@@ -213,6 +213,7 @@ enum sfab_wqe_flags {
 	SFAB_WQE_INLINE		= BIT(0),
 	SFAB_WQE_STARTED	= BIT(1),	/* PSNs assigned */
 	SFAB_WQE_DONE		= BIT(2),	/* ready to complete */
+	SFAB_WQE_REREAD		= BIT(3),	/* asked again after a gap */
 };
 
 struct sfab_send_wqe {
@@ -245,7 +246,7 @@ struct sfab_send_wqe {
 	u32 last_psn;
 	u32 npkts;
 	u32 resp_offset;	/* READ: response bytes received */
-	u32 resp_start;		/* READ: where the last request began */
+	u32 reread_psn;		/* SFAB_WQE_REREAD: asked from this PSN */
 	/* num_sge struct ib_sge, or SFAB_WQE_INLINE data */
 	u8 data[] __aligned(8);
 };
@@ -342,17 +343,13 @@ struct sfab_qp {
 		u32 offset;		/* bytes of it sent */
 		u32 una_psn;		/* oldest unacknowledged PSN */
 		u32 since_ackreq;
-		u32 rd_atomic;		/* READ/atomic WQEs outstanding */
-		u32 read_psn;		/* next READ response PSN expected */
+		u32 rd_atomic;		/* READ/atomic WQEs sent, not completed */
 		u8 retry_left;
 		u8 rnr_left;
-		u32 retry_psn;		/* rewind pending to this PSN */
-		u32 read_retry_psn;	/* READ re-requested from this PSN */
-		bool read_retry;
+		u32 rnr_psn;		/* RNR NAK: resend from this PSN */
 		bool rnr_wait;
 		bool rnr_expired;
 		bool timed_out;
-		bool need_retry;
 		bool drained;
 	} req;
 	struct timer_list retry_timer;

@@ -32,308 +32,6 @@ static struct sfab_send_wqe *sfab_sq_wqe(struct sfab_qp *qp, u32 index)
 	return sfab_wq_entry(&qp->sq, index);
 }
 
-static void sfab_req_timer_update(struct sfab_qp *qp)
-{
-	if (qp->req.una_psn == qp->req.psn || !qp->timeout ||
-	    qp->req.rnr_wait) {
-		timer_delete(&qp->retry_timer);
-		return;
-	}
-	mod_timer(&qp->retry_timer,
-		  jiffies + nsecs_to_jiffies(4096ULL << qp->timeout) + 1);
-}
-
-static void sfab_req_progress(struct sfab_qp *qp)
-{
-	qp->req.retry_left = qp->retry_cnt;
-	qp->req.rnr_left = qp->rnr_retry;
-	qp->req.need_retry = false;
-	qp->req.read_retry = false;
-	sfab_req_timer_update(qp);
-}
-
-/* The READ/atomic WQE that responses are for now: the oldest not done. */
-static struct sfab_send_wqe *sfab_req_rd_target(struct sfab_qp *qp)
-{
-	u32 i;
-
-	for (i = qp->sq.tail; i != qp->req.cur; i++) {
-		struct sfab_send_wqe *wqe = sfab_sq_wqe(qp, i);
-
-		if (sfab_wqe_rd_atomic(wqe) && !(wqe->flags & SFAB_WQE_DONE))
-			return wqe;
-	}
-	return NULL;
-}
-
-static void sfab_wqe_done(struct sfab_qp *qp, struct sfab_send_wqe *wqe,
-			  enum ib_wc_status status)
-{
-	if (sfab_wqe_rd_atomic(wqe) && qp->req.rd_atomic)
-		qp->req.rd_atomic--;
-	wqe->flags |= SFAB_WQE_DONE;
-	wqe->status = status;
-}
-
-/*
- * Completes, in order, the WQEs at the SQ's tail that are done or, for
- * SEND and WRITE, acknowledged up to @ack_psn. Returns the PSN the
- * requester must resume at if an ACK passed a READ or atomic whose
- * response was lost, or -1.
- */
-static s64 sfab_req_retire(struct sfab_qp *qp, u32 ack_psn, bool acked)
-{
-	while (qp->sq.tail != qp->req.cur) {
-		struct sfab_send_wqe *wqe = sfab_sq_wqe(qp, qp->sq.tail);
-		enum ib_wc_status status;
-
-		if (!(wqe->flags & SFAB_WQE_DONE)) {
-			if (!acked || sfab_psn_cmp(wqe->last_psn, ack_psn) > 0)
-				break;
-			if (sfab_wqe_rd_atomic(wqe))
-				return sfab_psn_add(wqe->first_psn,
-						    wqe->resp_offset / qp->mtu);
-			wqe->status = IB_WC_SUCCESS;
-		}
-		status = wqe->status;
-		sfab_send_cqe(qp, wqe, status);
-		if (status != IB_WC_SUCCESS) {
-			sfab_qp_error(qp);
-			break;
-		}
-	}
-	return -1;
-}
-
-/* Resumes sending at @psn, which must be of a started WQE. */
-static void sfab_req_rewind(struct sfab_qp *qp, u32 psn)
-{
-	u32 i, rd = 0;
-
-	for (i = qp->sq.tail; i != qp->sq.head; i++) {
-		struct sfab_send_wqe *wqe = sfab_sq_wqe(qp, i);
-
-		if (!(wqe->flags & SFAB_WQE_STARTED))
-			return;
-		if (sfab_wqe_local(wqe) || (wqe->flags & SFAB_WQE_DONE) ||
-		    sfab_psn_cmp(psn, wqe->last_psn) > 0) {
-			if (sfab_wqe_rd_atomic(wqe) &&
-			    !(wqe->flags & SFAB_WQE_DONE))
-				rd++;
-			continue;
-		}
-		if (sfab_psn_cmp(psn, wqe->first_psn) < 0)
-			psn = wqe->first_psn;
-		qp->req.cur = i;
-		qp->req.offset = 0;
-		if (!sfab_wqe_rd_atomic(wqe) ||
-		    wqe->opcode == IB_WR_RDMA_READ)
-			qp->req.offset = ((psn - wqe->first_psn) &
-					  SFAB_PSN_MASK) * qp->mtu;
-		if (wqe->opcode == IB_WR_RDMA_READ) {
-			/* The rest of a READ is a new READ request. */
-			wqe->resp_offset = qp->req.offset;
-			wqe->resp_start = qp->req.offset;
-		}
-		qp->req.psn = psn;
-		qp->req.rd_atomic = rd;
-		qp->req.since_ackreq = 0;
-		sfab_count(qp->sdev, SFAB_CNT_RETRANSMITS);
-		return;
-	}
-}
-
-/* The oldest WQE not completed fails with @status; the QP errs. */
-static void sfab_req_fail(struct sfab_qp *qp, enum ib_wc_status status)
-{
-	if (qp->sq.tail == qp->sq.head)
-		return;
-	sfab_send_cqe(qp, sfab_sq_wqe(qp, qp->sq.tail), status);
-	sfab_qp_error(qp);
-}
-
-static void sfab_req_acked(struct sfab_qp *qp, u32 psn)
-{
-	s64 resume;
-
-	/* Only ACKs for PSNs sent and not yet acknowledged count. */
-	if (sfab_psn_cmp(psn, qp->req.una_psn) < 0 ||
-	    sfab_psn_cmp(psn, qp->req.psn) >= 0)
-		return;
-	qp->req.una_psn = sfab_psn_add(psn, 1);
-	resume = sfab_req_retire(qp, psn, true);
-	if (resume >= 0) {
-		qp->req.una_psn = resume;
-		qp->req.need_retry = true;
-		qp->req.retry_psn = resume;
-		return;
-	}
-	sfab_req_progress(qp);
-}
-
-static enum ib_wc_status sfab_wqe_to_sges(struct sfab_qp *qp,
-					  struct sfab_send_wqe *wqe, u32 off,
-					  void *buf, u32 len)
-{
-	struct sfab_sge_cursor cur;
-
-	sfab_cursor_init(&cur, sfab_wqe_sge(wqe), wqe->num_sge, off);
-	return sfab_copy_sges(qp->sdev, qp->ibqp.pd, &cur, buf, len, true);
-}
-
-static void sfab_comp_read(struct sfab_qp *qp, struct sfab_pkt *pkt)
-{
-	struct sfab_send_wqe *wqe = sfab_req_rd_target(qp);
-	enum ib_wc_status status;
-	u32 expected;
-	bool first;
-
-	if (!wqe || wqe->opcode != IB_WR_RDMA_READ)
-		return;
-	expected = sfab_psn_add(wqe->first_psn, wqe->resp_offset / qp->mtu);
-	if (pkt->psn != expected) {
-		/*
-		 * A response was lost: ask once for the rest of the READ,
-		 * then wait for it (or the retransmit timer) and drop the
-		 * responses still in flight for the first request.
-		 */
-		if (sfab_psn_cmp(pkt->psn, expected) > 0) {
-			sfab_count(qp->sdev, SFAB_CNT_OUT_OF_SEQ);
-			if (!qp->req.read_retry ||
-			    qp->req.read_retry_psn != expected) {
-				qp->req.read_retry = true;
-				qp->req.read_retry_psn = expected;
-				qp->req.need_retry = true;
-				qp->req.retry_psn = expected;
-			}
-		}
-		return;
-	}
-	first = wqe->resp_offset == wqe->resp_start;
-	if (!!(pkt->mask & SFAB_M_FIRST) != first ||
-	    (!(pkt->mask & SFAB_M_LAST) && pkt->paylen != qp->mtu) ||
-	    pkt->paylen > wqe->length - wqe->resp_offset ||
-	    ((pkt->mask & SFAB_M_LAST) &&
-	     wqe->resp_offset + pkt->paylen != wqe->length)) {
-		sfab_count(qp->sdev, SFAB_CNT_MALFORMED);
-		return;
-	}
-	/* A response acknowledges every request before the READ. */
-	sfab_req_acked(qp, sfab_psn_add(wqe->first_psn, SFAB_PSN_MASK));
-
-	status = sfab_wqe_to_sges(qp, wqe, wqe->resp_offset,
-				  sfab_payload(pkt), pkt->paylen);
-	wqe->resp_offset += pkt->paylen;
-	qp->req.una_psn = sfab_psn_add(pkt->psn, 1);
-	if (status != IB_WC_SUCCESS || (pkt->mask & SFAB_M_LAST))
-		sfab_wqe_done(qp, wqe, status);
-	sfab_req_retire(qp, pkt->psn, true);
-	sfab_req_progress(qp);
-}
-
-static void sfab_comp_atomic(struct sfab_qp *qp, struct sfab_pkt *pkt)
-{
-	struct sfab_send_wqe *wqe = sfab_req_rd_target(qp);
-	struct sfab_atmack *ack = sfab_ext(pkt, SFAB_M_ATMACK);
-	enum ib_wc_status status;
-	u64 orig;
-
-	if (!wqe || wqe->opcode == IB_WR_RDMA_READ ||
-	    pkt->psn != wqe->first_psn)
-		return;
-	sfab_req_acked(qp, sfab_psn_add(pkt->psn, SFAB_PSN_MASK));
-	orig = be64_to_cpu(ack->orig);
-	status = sfab_wqe_to_sges(qp, wqe, 0, &orig, sizeof(orig));
-	qp->req.una_psn = sfab_psn_add(pkt->psn, 1);
-	sfab_wqe_done(qp, wqe, status);
-	sfab_req_retire(qp, pkt->psn, true);
-	sfab_req_progress(qp);
-}
-
-static enum ib_wc_status sfab_nak_status(u8 code)
-{
-	switch (code) {
-	case SFAB_NAK_INVALID_REQ:
-		return IB_WC_REM_INV_REQ_ERR;
-	case SFAB_NAK_REMOTE_ACCESS:
-		return IB_WC_REM_ACCESS_ERR;
-	default:
-		return IB_WC_REM_OP_ERR;
-	}
-}
-
-static void sfab_comp_ack(struct sfab_qp *qp, struct sfab_pkt *pkt)
-{
-	struct sfab_aeth *aeth = sfab_ext(pkt, SFAB_M_AETH);
-	u8 syn = be32_to_cpu(aeth->smsn) >> 24;
-	u32 prev = sfab_psn_add(pkt->psn, SFAB_PSN_MASK);
-	struct sfab_dev *sdev = qp->sdev;
-
-	switch (syn & SFAB_AETH_TYPE_MASK) {
-	case SFAB_AETH_ACK:
-		sfab_req_acked(qp, pkt->psn);
-		break;
-	case SFAB_AETH_RNR_NAK:
-		sfab_count(sdev, SFAB_CNT_RNR_NAKS_RCVD);
-		sfab_req_acked(qp, prev);
-		if (qp->state == IB_QPS_ERR)
-			break;
-		if (!qp->req.rnr_left) {
-			sfab_req_fail(qp, IB_WC_RNR_RETRY_EXC_ERR);
-			break;
-		}
-		if (qp->rnr_retry != 7)
-			qp->req.rnr_left--;
-		qp->req.rnr_wait = true;
-		qp->req.retry_psn = pkt->psn;
-		timer_delete(&qp->retry_timer);
-		mod_timer(&qp->rnr_timer, jiffies + 1 +
-			  usecs_to_jiffies(sfab_rnr_usecs[syn & 0x1f]));
-		break;
-	case SFAB_AETH_NAK:
-		sfab_req_acked(qp, prev);
-		if (qp->state == IB_QPS_ERR)
-			break;
-		if ((syn & 0x1f) == SFAB_NAK_PSN_SEQ) {
-			sfab_count(sdev, SFAB_CNT_SEQ_NAKS_RCVD);
-			if (!qp->req.retry_left) {
-				sfab_req_fail(qp, IB_WC_RETRY_EXC_ERR);
-				break;
-			}
-			qp->req.retry_left--;
-			sfab_req_rewind(qp, pkt->psn);
-			break;
-		}
-		sfab_count(sdev, SFAB_CNT_OTHER_NAKS_RCVD);
-		sfab_req_fail(qp, sfab_nak_status(syn & 0x1f));
-		break;
-	default:
-		sfab_count(sdev, SFAB_CNT_MALFORMED);
-		break;
-	}
-}
-
-/* A response to this QP's requests: ACK, NAK, READ or atomic response. */
-void sfab_comp_rcv(struct sfab_qp *qp, struct sk_buff *skb)
-{
-	struct sfab_pkt *pkt = sfab_pkt(skb);
-
-	if (qp->ibqp.qp_type != IB_QPT_RC || qp->state == IB_QPS_RTR)
-		goto out;
-	if (sfab_psn_cmp(pkt->psn, qp->req.psn) >= 0) {
-		sfab_count(qp->sdev, SFAB_CNT_OUT_OF_SEQ);
-		goto out;
-	}
-	if (pkt->opcode == SFAB_ACKNOWLEDGE)
-		sfab_comp_ack(qp, pkt);
-	else if (pkt->opcode == SFAB_ATOMIC_ACKNOWLEDGE)
-		sfab_comp_atomic(qp, pkt);
-	else
-		sfab_comp_read(qp, pkt);
-out:
-	kfree_skb(skb);
-}
-
 static u8 sfab_req_opcode(const struct sfab_send_wqe *wqe, bool first,
 			  bool last)
 {
@@ -384,22 +82,34 @@ static enum ib_wc_status sfab_wqe_payload(struct sfab_qp *qp,
 	return sfab_copy_sges(qp->sdev, qp->ibqp.pd, &cur, buf, len, false);
 }
 
-/* Sends the next packet of an RC WQE. */
-static enum ib_wc_status sfab_req_send_pkt(struct sfab_qp *qp,
-					   struct sfab_send_wqe *wqe)
+/* The payload of @wqe's packet from @off on; sets @last for its last. */
+static u32 sfab_req_paylen(struct sfab_qp *qp, const struct sfab_send_wqe *wqe,
+			   u32 off, bool *last)
 {
-	u32 off = qp->req.offset, paylen = 0, psn = qp->req.psn;
-	bool last = true, ackreq;
+	u32 paylen = 0;
+
+	*last = true;
+	if (!sfab_wqe_rd_atomic(wqe)) {
+		paylen = min(qp->mtu, wqe->length - off);
+		*last = off + paylen == wqe->length;
+	}
+	return paylen;
+}
+
+/* Builds and sends the packet of @wqe at @psn with its bytes from @off. */
+static enum ib_wc_status sfab_req_xmit(struct sfab_qp *qp,
+				       struct sfab_send_wqe *wqe, u32 psn,
+				       u32 off, bool ackreq)
+{
 	enum ib_wc_status status;
 	struct sfab_pkt *pkt;
 	struct sfab_bth *bth;
 	struct sk_buff *skb;
+	u32 paylen;
+	bool last;
 	u8 opcode;
 
-	if (!sfab_wqe_rd_atomic(wqe)) {
-		paylen = min(qp->mtu, wqe->length - off);
-		last = off + paylen == wqe->length;
-	}
+	paylen = sfab_req_paylen(qp, wqe, off, &last);
 	opcode = sfab_req_opcode(wqe, !off, last);
 	skb = sfab_pkt_alloc(qp->sdev, &qp->av, opcode, paylen, &pkt);
 	if (!skb)
@@ -413,9 +123,6 @@ static enum ib_wc_status sfab_req_send_pkt(struct sfab_qp *qp,
 			return status;
 		}
 	}
-	ackreq = last || ++qp->req.since_ackreq >= SFAB_ACKREQ_EVERY;
-	if (ackreq)
-		qp->req.since_ackreq = 0;
 	bth = sfab_bth(pkt);
 	if (last && (wqe->send_flags & IB_SEND_SOLICITED) &&
 	    (pkt->mask & SFAB_M_SEND || pkt->mask & SFAB_M_IMMDT))
@@ -446,6 +153,362 @@ static enum ib_wc_status sfab_req_send_pkt(struct sfab_qp *qp,
 			cpu_to_be32(wqe->ex.invalidate_rkey);
 
 	sfab_xmit(qp->sdev, &qp->av, qp->sport, skb);
+	return IB_WC_SUCCESS;
+}
+
+static void sfab_req_timer_update(struct sfab_qp *qp)
+{
+	if (qp->req.una_psn == qp->req.psn || !qp->timeout ||
+	    qp->req.rnr_wait) {
+		timer_delete(&qp->retry_timer);
+		return;
+	}
+	mod_timer(&qp->retry_timer,
+		  jiffies + nsecs_to_jiffies(4096ULL << qp->timeout) + 1);
+}
+
+static void sfab_req_progress(struct sfab_qp *qp)
+{
+	qp->req.retry_left = qp->retry_cnt;
+	qp->req.rnr_left = qp->rnr_retry;
+	sfab_req_timer_update(qp);
+}
+
+/* The PSN of the next response a READ or atomic WQE waits for. */
+static u32 sfab_wqe_resp_psn(struct sfab_qp *qp,
+			     const struct sfab_send_wqe *wqe)
+{
+	return sfab_psn_add(wqe->first_psn, wqe->resp_offset / qp->mtu);
+}
+
+/*
+ * The READ or atomic WQE, sent and not done, whose PSNs hold @psn: the
+ * responses of each are taken in order, whichever WQE came first.
+ */
+static struct sfab_send_wqe *sfab_req_rd_wqe(struct sfab_qp *qp, u32 psn)
+{
+	/* Pairs with the release in sfab_post_send(): WQEs are written. */
+	u32 i, head = smp_load_acquire(&qp->sq.head);
+
+	for (i = qp->sq.tail; i != head; i++) {
+		struct sfab_send_wqe *wqe = sfab_sq_wqe(qp, i);
+
+		if (!(wqe->flags & SFAB_WQE_STARTED) ||
+		    sfab_psn_cmp(psn, wqe->first_psn) < 0)
+			break;
+		if (sfab_wqe_local(wqe) || sfab_psn_cmp(psn, wqe->last_psn) > 0)
+			continue;
+		if (!sfab_wqe_rd_atomic(wqe) || (wqe->flags & SFAB_WQE_DONE))
+			break;
+		return wqe;
+	}
+	return NULL;
+}
+
+static void sfab_wqe_done(struct sfab_qp *qp, struct sfab_send_wqe *wqe,
+			  enum ib_wc_status status)
+{
+	wqe->flags |= SFAB_WQE_DONE;
+	wqe->status = status;
+}
+
+/*
+ * Completes, in order, the WQEs at the SQ's tail that are done or, for
+ * SEND and WRITE, acknowledged up to @ack_psn, and moves the oldest
+ * unacknowledged PSN to the oldest WQE left (READs and atomics complete
+ * out of order). Returns the READ or atomic WQE that an ACK passed while
+ * its responses are missing, or NULL.
+ */
+static struct sfab_send_wqe *sfab_req_retire(struct sfab_qp *qp, u32 ack_psn,
+					     bool acked)
+{
+	struct sfab_send_wqe *wqe;
+	u32 psn;
+
+	while (qp->sq.tail != qp->req.cur) {
+		enum ib_wc_status status;
+
+		wqe = sfab_sq_wqe(qp, qp->sq.tail);
+		if (!(wqe->flags & SFAB_WQE_DONE)) {
+			if (!acked || sfab_psn_cmp(wqe->last_psn, ack_psn) > 0)
+				break;
+			if (sfab_wqe_rd_atomic(wqe))
+				return wqe;
+			wqe->status = IB_WC_SUCCESS;
+		}
+		status = wqe->status;
+		/* Its responder resource is free only now: they go in order. */
+		if (sfab_wqe_rd_atomic(wqe))
+			qp->req.rd_atomic--;
+		sfab_send_cqe(qp, wqe, status);
+		if (status != IB_WC_SUCCESS) {
+			sfab_qp_error(qp);
+			return NULL;
+		}
+	}
+	wqe = sfab_sq_wqe(qp, qp->sq.tail);
+	/* Pairs with the release in sfab_post_send(): WQEs are written. */
+	if (qp->sq.tail == smp_load_acquire(&qp->sq.head) ||
+	    !(wqe->flags & SFAB_WQE_STARTED) || sfab_wqe_local(wqe)) {
+		/* Every packet sent is acknowledged. */
+		if (qp->sq.tail == qp->req.cur)
+			qp->req.una_psn = qp->req.psn;
+		return NULL;
+	}
+	psn = sfab_wqe_rd_atomic(wqe) ? sfab_wqe_resp_psn(qp, wqe) :
+					wqe->first_psn;
+	if (sfab_psn_cmp(psn, qp->req.una_psn) > 0)
+		qp->req.una_psn = psn;
+	return NULL;
+}
+
+/* Resumes sending at @psn, which must be of a started WQE. */
+static void sfab_req_rewind(struct sfab_qp *qp, u32 psn)
+{
+	u32 i, rd = 0;
+
+	for (i = qp->sq.tail; i != qp->sq.head; i++) {
+		struct sfab_send_wqe *wqe = sfab_sq_wqe(qp, i);
+
+		if (!(wqe->flags & SFAB_WQE_STARTED))
+			return;
+		if (sfab_wqe_local(wqe) || (wqe->flags & SFAB_WQE_DONE) ||
+		    sfab_psn_cmp(psn, wqe->last_psn) > 0) {
+			if (sfab_wqe_rd_atomic(wqe))
+				rd++;
+			continue;
+		}
+		if (sfab_psn_cmp(psn, wqe->first_psn) < 0)
+			psn = wqe->first_psn;
+		qp->req.cur = i;
+		qp->req.offset = 0;
+		/* A READ asks again for what it misses, wherever @psn is. */
+		if (!sfab_wqe_rd_atomic(wqe))
+			qp->req.offset = ((psn - wqe->first_psn) &
+					  SFAB_PSN_MASK) * qp->mtu;
+		qp->req.psn = psn;
+		qp->req.rd_atomic = rd;
+		qp->req.since_ackreq = 0;
+		sfab_count(qp->sdev, SFAB_CNT_RETRANSMITS);
+		return;
+	}
+}
+
+/* The oldest WQE not completed fails with @status; the QP errs. */
+static void sfab_req_fail(struct sfab_qp *qp, enum ib_wc_status status)
+{
+	if (qp->sq.tail == qp->sq.head)
+		return;
+	sfab_send_cqe(qp, sfab_sq_wqe(qp, qp->sq.tail), status);
+	sfab_qp_error(qp);
+}
+
+/*
+ * Asks again, once per gap, for a READ's responses from the first one
+ * missing, or for an atomic's: the responder answers from its responder
+ * resources. A lost request is left to the retransmit timer.
+ */
+static void sfab_req_reread(struct sfab_qp *qp, struct sfab_send_wqe *wqe)
+{
+	u32 psn = sfab_wqe_resp_psn(qp, wqe);
+
+	if ((wqe->flags & SFAB_WQE_REREAD) && wqe->reread_psn == psn)
+		return;
+	wqe->flags |= SFAB_WQE_REREAD;
+	wqe->reread_psn = psn;
+	if (sfab_req_xmit(qp, wqe, psn, wqe->resp_offset, true) ==
+	    IB_WC_SUCCESS)
+		sfab_count(qp->sdev, SFAB_CNT_RETRANSMITS);
+	sfab_req_timer_update(qp);
+}
+
+static void sfab_req_acked(struct sfab_qp *qp, u32 psn)
+{
+	struct sfab_send_wqe *wqe;
+
+	/* Only ACKs for PSNs sent and not yet acknowledged count. */
+	if (sfab_psn_cmp(psn, qp->req.una_psn) < 0 ||
+	    sfab_psn_cmp(psn, qp->req.psn) >= 0)
+		return;
+	qp->req.una_psn = sfab_psn_add(psn, 1);
+	wqe = sfab_req_retire(qp, psn, true);
+	if (wqe) {
+		/* Later requests were answered, some of this one's not. */
+		qp->req.una_psn = sfab_wqe_resp_psn(qp, wqe);
+		sfab_req_reread(qp, wqe);
+		return;
+	}
+	sfab_req_progress(qp);
+}
+
+static enum ib_wc_status sfab_wqe_to_sges(struct sfab_qp *qp,
+					  struct sfab_send_wqe *wqe, u32 off,
+					  void *buf, u32 len)
+{
+	struct sfab_sge_cursor cur;
+
+	sfab_cursor_init(&cur, sfab_wqe_sge(wqe), wqe->num_sge, off);
+	return sfab_copy_sges(qp->sdev, qp->ibqp.pd, &cur, buf, len, true);
+}
+
+/*
+ * A READ response. Each response carries the data at its PSN's offset,
+ * whichever request (the first, or one asking again) it answers.
+ */
+static void sfab_comp_read(struct sfab_qp *qp, struct sfab_pkt *pkt)
+{
+	struct sfab_send_wqe *wqe = sfab_req_rd_wqe(qp, pkt->psn);
+	enum ib_wc_status status;
+	int cmp;
+
+	if (!wqe || wqe->opcode != IB_WR_RDMA_READ)
+		return;
+	cmp = sfab_psn_cmp(pkt->psn, sfab_wqe_resp_psn(qp, wqe));
+	if (cmp) {
+		/* Taken before (< 0) or one before it is missing (> 0). */
+		if (cmp > 0) {
+			sfab_count(qp->sdev, SFAB_CNT_OUT_OF_SEQ);
+			sfab_req_reread(qp, wqe);
+		}
+		return;
+	}
+	if ((pkt->psn == wqe->first_psn && !(pkt->mask & SFAB_M_FIRST)) ||
+	    (!(pkt->mask & SFAB_M_LAST) && pkt->paylen != qp->mtu) ||
+	    pkt->paylen > wqe->length - wqe->resp_offset ||
+	    ((pkt->mask & SFAB_M_LAST) &&
+	     wqe->resp_offset + pkt->paylen != wqe->length)) {
+		sfab_count(qp->sdev, SFAB_CNT_MALFORMED);
+		return;
+	}
+	status = sfab_wqe_to_sges(qp, wqe, wqe->resp_offset,
+				  sfab_payload(pkt), pkt->paylen);
+	wqe->resp_offset += pkt->paylen;
+	if (status != IB_WC_SUCCESS || (pkt->mask & SFAB_M_LAST))
+		sfab_wqe_done(qp, wqe, status);
+	/* A response also acknowledges every request before it. */
+	sfab_req_acked(qp, pkt->psn);
+}
+
+static void sfab_comp_atomic(struct sfab_qp *qp, struct sfab_pkt *pkt)
+{
+	struct sfab_send_wqe *wqe = sfab_req_rd_wqe(qp, pkt->psn);
+	struct sfab_atmack *ack = sfab_ext(pkt, SFAB_M_ATMACK);
+	enum ib_wc_status status;
+	u64 orig;
+
+	if (!wqe || wqe->opcode == IB_WR_RDMA_READ)
+		return;
+	orig = be64_to_cpu(ack->orig);
+	status = sfab_wqe_to_sges(qp, wqe, 0, &orig, sizeof(orig));
+	sfab_wqe_done(qp, wqe, status);
+	sfab_req_acked(qp, pkt->psn);
+}
+
+static enum ib_wc_status sfab_nak_status(u8 code)
+{
+	switch (code) {
+	case SFAB_NAK_INVALID_REQ:
+		return IB_WC_REM_INV_REQ_ERR;
+	case SFAB_NAK_REMOTE_ACCESS:
+		return IB_WC_REM_ACCESS_ERR;
+	default:
+		return IB_WC_REM_OP_ERR;
+	}
+}
+
+static void sfab_comp_ack(struct sfab_qp *qp, struct sfab_pkt *pkt)
+{
+	struct sfab_aeth *aeth = sfab_ext(pkt, SFAB_M_AETH);
+	u8 syn = be32_to_cpu(aeth->smsn) >> 24;
+	u32 prev = sfab_psn_add(pkt->psn, SFAB_PSN_MASK);
+	struct sfab_dev *sdev = qp->sdev;
+
+	switch (syn & SFAB_AETH_TYPE_MASK) {
+	case SFAB_AETH_ACK:
+		sfab_req_acked(qp, pkt->psn);
+		break;
+	case SFAB_AETH_RNR_NAK:
+		sfab_count(sdev, SFAB_CNT_RNR_NAKS_RCVD);
+		sfab_req_acked(qp, prev);
+		if (qp->state == IB_QPS_ERR)
+			break;
+		if (!qp->req.rnr_left) {
+			sfab_req_fail(qp, IB_WC_RNR_RETRY_EXC_ERR);
+			break;
+		}
+		if (qp->rnr_retry != 7)
+			qp->req.rnr_left--;
+		qp->req.rnr_wait = true;
+		qp->req.rnr_psn = pkt->psn;
+		timer_delete(&qp->retry_timer);
+		mod_timer(&qp->rnr_timer, jiffies + 1 +
+			  usecs_to_jiffies(sfab_rnr_usecs[syn & 0x1f]));
+		break;
+	case SFAB_AETH_NAK:
+		sfab_req_acked(qp, prev);
+		if (qp->state == IB_QPS_ERR)
+			break;
+		if ((syn & 0x1f) == SFAB_NAK_PSN_SEQ) {
+			sfab_count(sdev, SFAB_CNT_SEQ_NAKS_RCVD);
+			if (!qp->req.retry_left) {
+				sfab_req_fail(qp, IB_WC_RETRY_EXC_ERR);
+				break;
+			}
+			qp->req.retry_left--;
+			sfab_req_rewind(qp, pkt->psn);
+			break;
+		}
+		sfab_count(sdev, SFAB_CNT_OTHER_NAKS_RCVD);
+		sfab_req_fail(qp, sfab_nak_status(syn & 0x1f));
+		break;
+	default:
+		sfab_count(sdev, SFAB_CNT_MALFORMED);
+		break;
+	}
+}
+
+/* A response to this QP's requests: ACK, NAK, READ or atomic response. */
+void sfab_comp_rcv(struct sfab_qp *qp, struct sk_buff *skb)
+{
+	struct sfab_pkt *pkt = sfab_pkt(skb);
+
+	if (qp->ibqp.qp_type != IB_QPT_RC || qp->state == IB_QPS_RTR)
+		goto out;
+	if (sfab_psn_cmp(pkt->psn, qp->req.psn) >= 0) {
+		sfab_count(qp->sdev, SFAB_CNT_OUT_OF_SEQ);
+		goto out;
+	}
+	if (pkt->opcode == SFAB_ACKNOWLEDGE)
+		sfab_comp_ack(qp, pkt);
+	else if (pkt->opcode == SFAB_ATOMIC_ACKNOWLEDGE)
+		sfab_comp_atomic(qp, pkt);
+	else
+		sfab_comp_read(qp, pkt);
+out:
+	kfree_skb(skb);
+}
+
+/* Sends the next packet of an RC WQE. */
+static enum ib_wc_status sfab_req_send_pkt(struct sfab_qp *qp,
+					   struct sfab_send_wqe *wqe)
+{
+	u32 off = qp->req.offset, psn = qp->req.psn, paylen;
+	enum ib_wc_status status;
+	bool last, ackreq;
+
+	if (sfab_wqe_rd_atomic(wqe)) {
+		/* A READ asks only for the responses it has not had. */
+		off = wqe->resp_offset;
+		psn = sfab_wqe_resp_psn(qp, wqe);
+		wqe->flags &= ~SFAB_WQE_REREAD;
+	}
+	paylen = sfab_req_paylen(qp, wqe, off, &last);
+	ackreq = last || ++qp->req.since_ackreq >= SFAB_ACKREQ_EVERY;
+	if (ackreq)
+		qp->req.since_ackreq = 0;
+	status = sfab_req_xmit(qp, wqe, psn, off, ackreq);
+	if (status != IB_WC_SUCCESS)
+		return status;
 
 	if (last) {
 		qp->req.psn = sfab_psn_add(wqe->last_psn, 1);
@@ -489,7 +552,6 @@ static bool sfab_req_start(struct sfab_qp *qp, struct sfab_send_wqe *wqe)
 	wqe->first_psn = qp->req.psn;
 	wqe->last_psn = sfab_psn_add(wqe->first_psn, wqe->npkts - 1);
 	wqe->resp_offset = 0;
-	wqe->resp_start = 0;
 	wqe->flags |= SFAB_WQE_STARTED;
 	qp->req.offset = 0;
 	return true;
@@ -508,6 +570,8 @@ static void sfab_req_rc(struct sfab_qp *qp, int *budget)
 			/* Executed before a rewind: not again. */
 			if (!sfab_wqe_local(wqe))
 				qp->req.psn = sfab_psn_add(wqe->last_psn, 1);
+			if (sfab_wqe_rd_atomic(wqe))
+				qp->req.rd_atomic++;
 			qp->req.cur++;
 			continue;
 		}
@@ -526,6 +590,8 @@ static void sfab_req_rc(struct sfab_qp *qp, int *budget)
 		(*budget)--;
 		if (status != IB_WC_SUCCESS) {
 			sfab_wqe_done(qp, wqe, status);
+			if (sfab_wqe_rd_atomic(wqe))
+				qp->req.rd_atomic++;
 			qp->req.cur++;
 			break;
 		}
@@ -626,7 +692,7 @@ void sfab_req_run(struct sfab_qp *qp, int *budget)
 		WRITE_ONCE(qp->req.rnr_expired, false);
 		if (qp->req.rnr_wait) {
 			qp->req.rnr_wait = false;
-			sfab_req_rewind(qp, qp->req.retry_psn);
+			sfab_req_rewind(qp, qp->req.rnr_psn);
 		}
 	}
 	if (READ_ONCE(qp->req.timed_out)) {
@@ -641,10 +707,6 @@ void sfab_req_run(struct sfab_qp *qp, int *budget)
 			sfab_req_rewind(qp, qp->req.una_psn);
 			sfab_req_timer_update(qp);
 		}
-	}
-	if (qp->req.need_retry) {
-		qp->req.need_retry = false;
-		sfab_req_rewind(qp, qp->req.retry_psn);
 	}
 	if (qp->req.rnr_wait)
 		return;
