@@ -8,8 +8,9 @@
 #   (ACK), an RDMA WRITE the QP does not allow (invalid request NAK, QP to
 #   error), then a packet for the QP in error (dropped).
 # - a lossy, duplicating, reordering and corrupting path (tc netem on
-#   both veth ends): rping with data verification, ib_write_bw and
-#   ib_read_bw still complete, and the retransmit counters show the work.
+#   both veth ends): rping with data verification, ib_write_bw,
+#   ib_read_bw and ib_atomic_bw still complete, and the retransmit
+#   counters show the work.
 # The kernel log must stay clean (run-vm.sh checks it). sfab only: the
 # answers checked are the IBA's, as sfab gives them. Runs in the guest.
 
@@ -98,6 +99,14 @@ lossy_perftest() {
 	tail -n 2 /tmp/client.out
 }
 
+lossy_atomic() {
+	gidx=$(gid_index "$DEV_A" "$IP_A")
+	show_lines=4 run_pair "tcp_listening 18515" \
+		"ib_atomic_bw -d $DEV_B -x $gidx -n 500" \
+		"ib_atomic_bw -d $DEV_A -x $gidx -n 500 $IP_B" || exit 1
+	tail -n 2 /tmp/client.out
+}
+
 retransmitted() {
 	a=$(counter "$DEV_A" retransmits)
 	b=$(counter "$DEV_B" retransmits peer)
@@ -120,13 +129,9 @@ t "sfab1 counted them (sequence, duplicate, unknown QP, ICRC, malformed, NAKs)" 
 t "sfab0 on va: port ACTIVE, RoCE v2 GID" add_rdma_dev sfab0 va "$IP_A"
 t "a lossy path: tc netem on va and vb" lossy
 t "lossy path: ib_write_bw 64 KiB completes" lossy_perftest ib_write_bw
-# Known issue, full depth only: under this loss, RDMA READ (rping reads,
-# ib_read_bw) ends in "retry exceeded" on 5.10 and 6.1 (it passed on
-# 7.2); make validate runs it everywhere until it is fixed.
-if [ "$DEPTH" = full ]; then
-	t "lossy path: rping -V, 50 exchanges, data verified" lossy_rping
-	t "lossy path: ib_read_bw 64 KiB completes" lossy_perftest ib_read_bw
-fi
+t "lossy path: rping -V, 50 exchanges, data verified" lossy_rping
+t "lossy path: ib_read_bw 64 KiB completes" lossy_perftest ib_read_bw
+t "lossy path: ib_atomic_bw completes" lossy_atomic
 t "lossy path: the counters show retransmissions" retransmitted
 t "netem off" unlossy
 t "rdma link delete sfab0 and sfab1, sfab unloads" del_pair_devices
