@@ -35,7 +35,8 @@
 #define SFAB_MAX_FAST_REG_PAGES	1024
 #define SFAB_MAX_SRQ		0x10000
 #define SFAB_MAX_AH		0x10000
-#define SFAB_MAX_RD_ATOMIC	16
+/* As rdma_rxe: peers set our depth to theirs (perftest does). */
+#define SFAB_MAX_RD_ATOMIC	128
 #define SFAB_MAX_MSG_SIZE	BIT(30)
 #define SFAB_LOCAL_ACK_DELAY	15
 

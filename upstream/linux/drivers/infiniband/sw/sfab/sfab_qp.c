@@ -392,8 +392,11 @@ int sfab_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 			goto err_sq;
 	}
 	qp->resp_wqe_buf = kmalloc(sfab_recv_wqe_size(recv_sge), GFP_KERNEL);
-	qp->resp.res = kzalloc_objs(*qp->resp.res, SFAB_MAX_RD_ATOMIC);
-	if (!qp->resp_wqe_buf || !qp->resp.res) {
+	/* Responder resources for READ and atomics: RC only. */
+	if (init->qp_type == IB_QPT_RC)
+		qp->resp.res = kzalloc_objs(*qp->resp.res, SFAB_MAX_RD_ATOMIC);
+	if (!qp->resp_wqe_buf ||
+	    (init->qp_type == IB_QPT_RC && !qp->resp.res)) {
 		err = -ENOMEM;
 		goto err_rq;
 	}
@@ -485,7 +488,9 @@ static void sfab_qp_reset(struct sfab_qp *qp)
 	spin_unlock_irq(&qp->rq_lock);
 	memset(&qp->req, 0, sizeof(qp->req));
 	memset(&qp->resp, 0, offsetof(typeof(qp->resp), res));
-	memset(qp->resp.res, 0, SFAB_MAX_RD_ATOMIC * sizeof(*qp->resp.res));
+	if (qp->resp.res)
+		memset(qp->resp.res, 0,
+		       SFAB_MAX_RD_ATOMIC * sizeof(*qp->resp.res));
 	qp->resp.res_next = 0;
 	qp->resp.active = NULL;
 }
