@@ -36,7 +36,7 @@ tools=$SFAB_OUT/vm/tools
 # What the first stage loads to reach the root (some are built in).
 modules_boot="virtio_pci 9pnet_virtio 9p overlay"
 # What the suites load; their dependencies come along.
-modules_suites="sfab rdma_rxe ib_uverbs rdma_ucm ib_umad veth sch_netem"
+modules_suites="sfab rdma_rxe ib_uverbs rdma_ucm ib_umad veth sch_netem nvme_rdma nvmet_rdma brd"
 # Found by alias, not by dependency (rdma_rxe's "crc32" crypto hash on
 # the older kernels): those of them the kernel has.
 modules_optional="crc32_generic crc32_pclmul crc32_cryptoapi"
