@@ -91,19 +91,12 @@ lossy_rping() {
 	echo "50 verified rping exchanges of 4000 B"
 }
 
+# lossy_perftest CLIENT ARGS: perftest's CLIENT with ARGS completes.
 lossy_perftest() {
 	gidx=$(gid_index "$DEV_A" "$IP_A")
 	show_lines=4 run_pair "tcp_listening 18515" \
-		"$1 -d $DEV_B -x $gidx -s 65536 -n 100" \
-		"$1 -d $DEV_A -x $gidx -s 65536 -n 100 $IP_B" || exit 1
-	tail -n 2 /tmp/client.out
-}
-
-lossy_atomic() {
-	gidx=$(gid_index "$DEV_A" "$IP_A")
-	show_lines=4 run_pair "tcp_listening 18515" \
-		"ib_atomic_bw -d $DEV_B -x $gidx -n 500" \
-		"ib_atomic_bw -d $DEV_A -x $gidx -n 500 $IP_B" || exit 1
+		"$1 -d $DEV_B -x $gidx $2" \
+		"$1 -d $DEV_A -x $gidx $2 $IP_B" || exit 1
 	tail -n 2 /tmp/client.out
 }
 
@@ -128,10 +121,10 @@ t "crafted packets to an RC QP: NAKs, ACKs and drops as the IBA says" crafted
 t "sfab1 counted them (sequence, duplicate, unknown QP, ICRC, malformed, NAKs)" counted
 t "sfab0 on va: port ACTIVE, RoCE v2 GID" add_rdma_dev sfab0 va "$IP_A"
 t "a lossy path: tc netem on va and vb" lossy
-t "lossy path: ib_write_bw 64 KiB completes" lossy_perftest ib_write_bw
+t "lossy path: ib_write_bw 64 KiB completes" lossy_perftest ib_write_bw "-s 65536 -n 100"
 t "lossy path: rping -V, 50 exchanges, data verified" lossy_rping
-t "lossy path: ib_read_bw 64 KiB completes" lossy_perftest ib_read_bw
-t "lossy path: ib_atomic_bw completes" lossy_atomic
+t "lossy path: ib_read_bw 64 KiB completes" lossy_perftest ib_read_bw "-s 65536 -n 100"
+t "lossy path: ib_atomic_bw completes" lossy_perftest ib_atomic_bw "-n 500"
 t "lossy path: the counters show retransmissions" retransmitted
 t "netem off" unlossy
 t "rdma link delete sfab0 and sfab1, sfab unloads" del_pair_devices
