@@ -23,12 +23,12 @@ nqn=nqn.2026-11.invalid.sfab:nvmeof-suite
 cfs=/sys/kernel/config/nvmet
 port=4420
 ram=/dev/ram0
+# The RAM disk's size, and "I/O size:MiB moved" runs.
+mib=64
 if [ "$DEPTH" = full ]; then
-	mib=64
-	sizes="4k 64k 1M"
+	runs="4k:8 64k:32 1M:64"
 else
-	mib=16
-	sizes="4k 1M"
+	runs="4k:4 1M:16"
 fi
 
 add_device() { add_rdma_dev "$DEV_A" va "$IP_A"; }
@@ -93,18 +93,18 @@ host_connect() {
 	echo "$c: $(cat "/sys/class/nvme/$c/transport") $(cat "/sys/class/nvme/$c/address"), state $(cat "/sys/class/nvme/$c/state"), disk $(disk) of $(($(cat "/sys/block/$(basename "$(disk)")/size") / 2048)) MiB"
 }
 
-# io BS: $mib MiB of random data written through the host's disk with
+# io BS MIB: MIB MiB of random data written through the host's disk with
 # direct I/O in blocks of BS, read back the same way and from the RAM
 # disk; all three must match.
 io() {
 	d=$(disk) || fail "no disk"
-	must dd if=/dev/urandom of=/tmp/pattern bs=1M count="$mib" status=none
+	must dd if=/dev/urandom of=/tmp/pattern bs=1M count="$2" status=none
 	must dd if=/tmp/pattern of="$d" bs="$1" oflag=direct status=none
-	must dd if="$d" of=/tmp/readback bs="$1" iflag=direct,count_bytes count="${mib}M" status=none
+	must dd if="$d" of=/tmp/readback bs="$1" iflag=direct,count_bytes count="${2}M" status=none
 	cmp -s /tmp/pattern /tmp/readback || fail "bs=$1: what was read back through $d differs from what was written"
-	must dd if="$ram" of=/tmp/ondisk bs=1M iflag=direct count="$mib" status=none
+	must dd if="$ram" of=/tmp/ondisk bs=1M iflag=direct count="$2" status=none
 	cmp -s /tmp/pattern /tmp/ondisk || fail "bs=$1: the RAM disk behind the target does not hold what was written"
-	echo "bs=$1: $mib MiB written and read back through $d, and found on $ram"
+	echo "bs=$1: $2 MiB written and read back through $d, and found on $ram"
 }
 
 counted() {
@@ -147,8 +147,8 @@ use_pair "$(dev_pairs | cut -d' ' -f1)"
 t "$DEV_A on va: port ACTIVE, RoCE v2 GID" add_device
 t "NVMe-oF target: nvmet-rdma on $IP_A:$port, a $mib MiB RAM disk as namespace 1" target_up
 t "NVMe-oF host: nvme-rdma connects, the namespace's block device appears" host_connect
-for bs in $sizes; do
-	t "direct I/O in blocks of $bs through nvme-rdma: read back and on the RAM disk, the same" io "$bs"
+for r in $runs; do
+	t "direct I/O, ${r#*:} MiB in blocks of ${r%%:*}, through nvme-rdma: read back and on the RAM disk, the same" io "${r%%:*}" "${r#*:}"
 done
 t "$DEV_A carried it" counted
 t "the host disconnects, nvme_rdma unloads" host_disconnect
