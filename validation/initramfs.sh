@@ -171,7 +171,7 @@ add_payload() {
 	ln -s ../..$payload/bin/busybox "$root$tree/usr/bin/sh"
 	cp "$tools"/* "$p/bin/"
 	install -m 644 "$here"/guest/{lib,hosts,clients,bench}.sh "$p/share/"
-	install -m 755 "$here/guest/init" "$p/share/"
+	install -m 755 "$here/guest/init" "$here/guest/badverbs.py" "$p/share/"
 	cp -r "$here/guest/python" "$p/share/"
 	install -m 644 "$here"/suites/*.sh "$p/share/suites/"
 

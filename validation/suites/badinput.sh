@@ -11,6 +11,12 @@
 #   both veth ends): rping with data verification, ib_write_bw,
 #   ib_read_bw and ib_atomic_bw still complete, and the retransmit
 #   counters show the work.
+# - bad verbs arguments from user space (guest/badverbs.py, pyverbs on
+#   sfab0, a fresh pair of RC QPs per case): posting in RESET, too many
+#   SGEs, a bad lkey, an SGE outside its MR, a receive too small or
+#   without local write, a bad rkey, remote access not granted, a READ
+#   past the MR's end, a misaligned atomic: EINVAL on posting, or the
+#   completion status the IBA gives, on both sides where both see it.
 # The kernel log must stay clean (run-vm.sh checks it). sfab only: the
 # answers checked are the IBA's, as sfab gives them. Runs in the guest.
 
@@ -76,6 +82,23 @@ counted() {
 	at_least other_naks_sent 1
 }
 
+run_badverbs() {
+	gidx=$(gid_index "$DEV_A" "$IP_A") || fail "$DEV_A has no RoCE v2 GID of $IP_A"
+	rc=0
+	timeout -k 5 100 python3 /usr/share/sfab-vm/badverbs.py --dev "$DEV_A" --gid "$gidx" \
+		>/tmp/badverbs.out 2>&1 || rc=$?
+	cat /tmp/badverbs.out
+	[ "$rc" -le 1 ] || fail "badverbs.py exited $rc"
+	[ "$(grep -c ' ok ' /tmp/badverbs.out)" -gt 0 ] || fail "no case ran"
+}
+
+# verbs_case NAME: badverbs.py's case NAME gave the expected answer.
+verbs_case() {
+	line=$(grep "^$1 " /tmp/badverbs.out) || fail "case $1 did not run"
+	echo "$line"
+	case $line in "$1 ok "*) ;; *) fail "case $1 failed" ;; esac
+}
+
 lossy() {
 	must modprobe sch_netem
 	must tc qdisc add dev va root netem loss 3% duplicate 2% reorder 10% 50% delay 1ms corrupt 1%
@@ -120,6 +143,20 @@ t "sfab1 on vb (netns peer): port ACTIVE, RoCE v2 GID" add_rdma_dev sfab1 vb "$I
 t "crafted packets to an RC QP: NAKs, ACKs and drops as the IBA says" crafted
 t "sfab1 counted them (sequence, duplicate, unknown QP, ICRC, malformed, NAKs)" counted
 t "sfab0 on va: port ACTIVE, RoCE v2 GID" add_rdma_dev sfab0 va "$IP_A"
+t "bad verbs arguments, through pyverbs on sfab0: the cases run" run_badverbs
+t "bad verbs: a good SEND between the case's QPs completes (control)" verbs_case good_send
+t "bad verbs: post_send in RESET fails with EINVAL" verbs_case send_in_reset
+t "bad verbs: post_recv in RESET fails with EINVAL" verbs_case recv_in_reset
+t "bad verbs: more SGEs than max_send_sge fails on posting" verbs_case too_many_sges
+t "bad verbs: an lkey of no MR completes with LOC_PROT_ERR" verbs_case bad_lkey
+t "bad verbs: an SGE past its MR's end completes with LOC_PROT_ERR" verbs_case sge_outside_mr
+t "bad verbs: after an error, the next WR is flushed (WR_FLUSH_ERR)" verbs_case flush_after_error
+t "bad verbs: a receive too small: LOC_LEN_ERR there, REM_INV_REQ_ERR at the sender" verbs_case recv_too_small
+t "bad verbs: a receive into an MR without local write: LOC_PROT_ERR there, REM_OP_ERR at the sender" verbs_case recv_no_local_write
+t "bad verbs: RDMA WRITE with an rkey of no MR: REM_ACCESS_ERR" verbs_case write_bad_rkey
+t "bad verbs: RDMA WRITE to an MR without remote write: REM_ACCESS_ERR" verbs_case write_no_remote_access
+t "bad verbs: RDMA READ past the remote MR's end: REM_ACCESS_ERR" verbs_case read_past_end
+t "bad verbs: a misaligned atomic: REM_INV_REQ_ERR" verbs_case atomic_misaligned
 t "a lossy path: tc netem on va and vb" lossy
 t "lossy path: ib_write_bw 64 KiB completes" lossy_perftest ib_write_bw "-s 65536 -n 100"
 t "lossy path: rping -V, 50 exchanges, data verified" lossy_rping
