@@ -7,6 +7,8 @@ set -euo pipefail
 
 [ $# -eq 2 ] || die "usage: ci/each-target.sh STEP SCRIPT"
 step=$1 script=$2
+# The verdict is this run's (ci/summary.sh).
+export SFAB_RUN_SINCE=${SFAB_RUN_SINCE:-$(date +%s)}
 for t in $(targets_selected); do
 	run_step "$t" "$step" "see the log; rerun with 'make $step TARGETS=$t'" "$script" "$t" || true
 done

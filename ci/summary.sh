@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # usage: ci/summary.sh
 # One screen: every target x step, and the upstream and kit gates, from
-# out/results. Exits 1 if any recorded step failed.
+# out/results. Exits 1 if any recorded step failed; with SFAB_RUN_SINCE
+# (seconds since the epoch, set by ci/check.sh and ci/each-target.sh),
+# only steps recorded since then count, and older failures are listed
+# as stale.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -40,17 +43,25 @@ for row in $gate_rows; do
 done
 # The verdict comes from the result files themselves, not from the table.
 failed=0
+since=${SFAB_RUN_SINCE:-0}
 for f in "$SFAB_OUT"/results/*/*; do
 	[ -f "$f" ] || continue
 	read -r st _ detail <"$f"
-	if [ "$st" = fail ]; then
-		failed=1
-		r=${f#"$SFAB_OUT"/results/}
-		echo "FAILED ${r%%/*} ${r#*/}: $detail"
+	[ "$st" = fail ] || continue
+	r=${f#"$SFAB_OUT"/results/}
+	if [ "$(stat -c %Y "$f")" -lt "$since" ]; then
+		echo "stale (an earlier run, not this one's): ${r%%/*} ${r#*/} failed: $detail"
+		continue
 	fi
+	failed=1
+	echo "FAILED ${r%%/*} ${r#*/}: $detail"
 done
 if [ "$failed" -ne 0 ]; then
 	echo "== result: FAILED"
 	exit 1
 fi
-echo "== result: all recorded steps passed"
+if [ "$since" -gt 0 ]; then
+	echo "== result: every step of this run passed"
+else
+	echo "== result: all recorded steps passed"
+fi
