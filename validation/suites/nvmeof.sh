@@ -8,9 +8,11 @@
 # invalidated by LOCAL_INV or SEND_WITH_INV) and the target moves the data
 # with RDMA READ and WRITE. Data written through /dev/nvmeXnY at several
 # I/O sizes must read back the same, through the host and on the RAM disk
-# itself; then the host disconnects and every module unloads. The device
-# is the first pair's device on va (sfab, or rxe with sfab_dev=rxe). Runs
-# in the guest; TAP on stdout.
+# itself; then the host disconnects and every module unloads. At full
+# depth the device is deleted instead while the host is still connected:
+# nvme-rdma must drop its controller and every module unload all the
+# same. The device is the first pair's device on va (sfab, or rxe with
+# sfab_dev=rxe). Runs in the guest; TAP on stdout.
 
 # shellcheck source=../guest/lib.sh
 . /usr/share/sfab-vm/lib.sh
@@ -135,6 +137,19 @@ target_down() {
 	must rmmod brd
 }
 
+# del_device_in_use: rdma link delete while nvme-rdma and nvmet-rdma use
+# the device; their clients let go of it and the host's controller goes.
+del_device_in_use() {
+	c=$(ctrl) || fail "no controller before the delete"
+	must rdma link delete "$DEV_A"
+	wait_for not ctrl || fail "$c is still there ($(cat "/sys/class/nvme/$c/state" 2>/dev/null)) after its device was deleted"
+	[ ! -e "/sys/class/infiniband/$DEV_A" ] || fail "$DEV_A is still in /sys/class/infiniband"
+	echo "$DEV_A deleted under a connected host: $c removed"
+	must rmmod nvme_rdma
+	m=$(dev_module "$DEV_A")
+	! lsmod_lists "$m" || must rmmod "$m"
+}
+
 del_device() {
 	must rdma link delete "$DEV_A"
 	m=$(dev_module "$DEV_A")
@@ -151,8 +166,13 @@ for r in $runs; do
 	t "direct I/O, ${r#*:} MiB in blocks of ${r%%:*}, through nvme-rdma: read back and on the RAM disk, the same" io "${r%%:*}" "${r#*:}"
 done
 t "$DEV_A carried it" counted
-t "the host disconnects, nvme_rdma unloads" host_disconnect
-t "the target goes, nvmet_rdma, nvmet and brd unload" target_down
-t "rdma link delete $DEV_A, its module unloads" del_device
+if [ "$DEPTH" = full ]; then
+	t "rdma link delete $DEV_A while connected: the host's controller goes, nvme_rdma and the device module unload" del_device_in_use
+	t "the target goes, nvmet_rdma, nvmet and brd unload" target_down
+else
+	t "the host disconnects, nvme_rdma unloads" host_disconnect
+	t "the target goes, nvmet_rdma, nvmet and brd unload" target_down
+	t "rdma link delete $DEV_A, its module unloads" del_device
+fi
 teardown_hosts
 done_testing
