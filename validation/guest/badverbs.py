@@ -195,7 +195,6 @@ def case_recv_no_local_write(p):
         return both(expect_wc("receiver", p.cq_b, e.IBV_WC_LOC_PROT_ERR),
                     expect_wc("sender", p.cq_a, e.IBV_WC_REM_OP_ERR))
     finally:
-        p.close()
         ro.close()
 
 
@@ -219,7 +218,6 @@ def case_write_no_access(p):
         return expect_wc("RDMA WRITE to an MR without remote write", p.cq_a,
                          e.IBV_WC_REM_ACCESS_ERR)
     finally:
-        p.close()
         local.close()
 
 

@@ -125,6 +125,20 @@ gid_index() {
 	return 1
 }
 
+# add_device, del_device: the one device DEV_A on va (suites that use a
+# single device); del_device also unloads its module.
+add_device() { add_rdma_dev "$DEV_A" va "$IP_A"; }
+
+unload_dev_module() {
+	m=$(dev_module "$DEV_A")
+	! lsmod_lists "$m" || must rmmod "$m"
+}
+
+del_device() {
+	must rdma link delete "$DEV_A"
+	unload_dev_module
+}
+
 # add_rdma_dev DEV NETDEV IPV4 [peer]: creates DEV (its type from its name)
 # on NETDEV, in netns peer if asked, and waits for its port to be ACTIVE and
 # its RoCE v2 GID of IPV4 to be in place.

@@ -33,8 +33,6 @@ else
 	runs="4k:4 1M:16"
 fi
 
-add_device() { add_rdma_dev "$DEV_A" va "$IP_A"; }
-
 target_up() {
 	must modprobe brd rd_nr=1 rd_size=$((mib * 1024))
 	must modprobe nvmet
@@ -146,14 +144,7 @@ del_device_in_use() {
 	[ ! -e "/sys/class/infiniband/$DEV_A" ] || fail "$DEV_A is still in /sys/class/infiniband"
 	echo "$DEV_A deleted under a connected host: $c removed"
 	must rmmod nvme_rdma
-	m=$(dev_module "$DEV_A")
-	! lsmod_lists "$m" || must rmmod "$m"
-}
-
-del_device() {
-	must rdma link delete "$DEV_A"
-	m=$(dev_module "$DEV_A")
-	! lsmod_lists "$m" || must rmmod "$m"
+	unload_dev_module
 }
 
 guest_setup

@@ -41,14 +41,6 @@ prepare_tests() {
 	echo "pyverbs from $(python3 -c 'import pyverbs, os; print(os.path.dirname(pyverbs.__file__))'), tests from $src: $(find "$tests" -maxdepth 1 -name 'test_*.py' | wc -l) test modules"
 }
 
-add_device() { add_rdma_dev "$DEV_A" va "$IP_A"; }
-
-del_device() {
-	must rdma link delete "$DEV_A"
-	m=$(dev_module "$DEV_A")
-	! lsmod_lists "$m" || must rmmod "$m"
-}
-
 # counts: "ran passed skipped failures errors" from unittest's summary.
 # Without one (the run was killed), from its per-test lines, prefixed
 # with "partial".
