@@ -36,7 +36,7 @@ sh "$probes/probes/probe.sh" "$probes/probes" "$probes/autoconf.h" \
 	-C "$INTREE_SRC" O="$INTREE_OBJ"
 cat "$probes/autoconf.h"
 # On the upstream tree no probe may differ from upstream's answer.
-broken=$("$SFAB_TOP/backports/probe-diff.sh" "$probes/autoconf.h")
+broken=$(sh "$SFAB_TOP/backports/probe-diff.sh" "$probes/probes" "$probes/autoconf.h")
 [ -z "$broken" ] ||
 	die "broken probes: on the upstream tree, where the answer is known, they say: $(echo "$broken" | tr '\n' ';') (log: $probes/probes/probe.log)"
 echo "in-tree: sfab.ko built in v$(cat "$SFAB_TOP/ci/upstream-base") with no warnings; every probe answers right there"
