@@ -4,7 +4,8 @@
 # copy, any version from 56.1 on): providers/sfab from upstream/rdma-core,
 # the kernel's uAPI header into kernel-headers/, and the mechanical
 # hookups an rdma-core commit would make (add_subdirectory, the header
-# lists: published, and made into kernel-abi/ for DECLARE_DRV_CMD).
+# lists: published, and made into kernel-abi/ for DECLARE_DRV_CMD; the
+# provider's declaration in verbs.h for a static libibverbs).
 # Then the vendor-only part, listed in SRCDIR/BACKPORTS:
 # - the driver id: no target kernel has sfab upstream, so the kernel's
 #   backports give it the out-of-tree id 0x5fab (backports/include/
@@ -37,6 +38,9 @@ edit "$src/kernel-headers/CMakeLists.txt" '0,\|^  rdma/siw-abi.h$|s||  rdma/sfab
 	"publishing rdma/sfab-abi.h"
 edit "$src/kernel-headers/CMakeLists.txt" '/^rdma_kernel_provider_abi($/,/^  )$/s|^  rdma/siw-abi.h$|  rdma/sfab-abi.h\n&|' \
 	"generating the provider's ABI wrapper kernel-abi/sfab-abi.h"
+# A static libibverbs (Debian builds one) names every provider in verbs.h.
+edit "$src/libibverbs/verbs.h" 's/^extern const struct verbs_device_ops verbs_provider_siw;$/extern const struct verbs_device_ops verbs_provider_sfab;\n&/' \
+	"declaring verbs_provider_sfab for the static library"
 
 : >"$src/BACKPORTS"
 ioctl_verbs=$src/kernel-headers/rdma/ib_user_ioctl_verbs.h

@@ -53,19 +53,8 @@ cleanup() {
 trap cleanup EXIT
 
 log "[$target] debootstrap $suite (minbase)"
-debootstrap --variant=minbase --arch=amd64 "$suite" "$tmp" "$SFAB_MIRROR" >"$tmp.log" 2>&1 || {
-	tail -n 20 "$tmp.log" >&2
-	die "[$target] debootstrap of '$suite' from $SFAB_MIRROR failed (log: $tmp.log); check that the registry serves the suite"
-}
+debootstrap_root "$tmp" "$suite" "$tmp.log"
 rm -f "$tmp.log"
-cat >"$tmp/etc/apt/sources.list" <<EOF
-deb $SFAB_MIRROR $suite main
-deb-src $SFAB_MIRROR $suite main
-EOF
-# The registry is a snapshot: its Release files may be past Valid-Until.
-echo 'Acquire::Check-Valid-Until "false";' >"$tmp/etc/apt/apt.conf.d/99sfab"
-printf '#!/bin/sh\nexit 101\n' >"$tmp/usr/sbin/policy-rc.d"
-chmod +x "$tmp/usr/sbin/policy-rc.d"
 mount -t proc proc "$tmp/proc"
 
 inside() {

@@ -152,6 +152,34 @@ in_chroot() {
 		HOME=/root LC_ALL=C.UTF-8 TERM=dumb "$@"
 }
 
+# in_root DIR COMMAND...: like in_chroot, for any root directory (an
+# image being built), with DEBIAN_FRONTEND=noninteractive.
+in_root() {
+	local dir=$1
+	shift
+	unshare --mount --pid --fork --mount-proc="$dir/proc" \
+		chroot "$dir" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		HOME=/root LC_ALL=C.UTF-8 TERM=dumb DEBIAN_FRONTEND=noninteractive "$@"
+}
+
+# debootstrap_root DIR SUITE LOG: a minbase DIR of SUITE from the
+# registry with its apt sources (deb and deb-src of SUITE), no daemon
+# started by package scripts, and the registry's old Release files
+# accepted. Fails with a hint; LOG keeps debootstrap's output.
+debootstrap_root() {
+	local dir=$1 suite=$2 lf=$3
+	debootstrap --variant=minbase --arch=amd64 "$suite" "$dir" "$SFAB_MIRROR" >"$lf" 2>&1 || {
+		tail -n 20 "$lf" >&2
+		die "debootstrap of '$suite' from $SFAB_MIRROR failed (log: $lf); check that the registry serves the suite"
+	}
+	printf 'deb %s %s main\ndeb-src %s %s main\n' "$SFAB_MIRROR" "$suite" "$SFAB_MIRROR" "$suite" \
+		>"$dir/etc/apt/sources.list"
+	# The registry is a snapshot: its Release files may be past Valid-Until.
+	echo 'Acquire::Check-Valid-Until "false";' >"$dir/etc/apt/apt.conf.d/99snapshot-registry"
+	printf '#!/bin/sh\nexit 101\n' >"$dir/usr/sbin/policy-rc.d"
+	chmod +x "$dir/usr/sbin/policy-rc.d"
+}
+
 # chroot_kernel TARGET: the kernel release (uname -r) the chroot builds for.
 chroot_kernel() { cat "$(chroot_dir "$1")/.sfab-kernel"; }
 
@@ -193,3 +221,36 @@ intree_prepare() {
 
 # intree_make ARGS...: make in the in-tree tree with its O= directory.
 intree_make() { make -C "$INTREE_SRC" O="$INTREE_OBJ" -j"$(nproc)" "$@"; }
+
+# --- rdma-core sources ------------------------------------------------------
+
+# rdma_core_tree VERSION: path of the cached, extracted rdma-core source
+# (the registry's orig tarball; $target names the caller's target).
+rdma_core_tree() {
+	local ver=$1 debver dl tree
+	tree=$SFAB_CACHE/src/rdma-core-$ver
+	mkdir -p "$SFAB_CACHE/src"
+	exec 8>"$SFAB_CACHE/src/.rdma-core-$ver.lock"
+	flock 8
+	if [ ! -f "$tree/.sfab-complete" ]; then
+		"$SFAB_TOP/ci/apt-root.sh"
+		debver=$(apt_cache_kit showsrc rdma-core | sed -n "s/^Version: \\($ver-.*\\)/\\1/p" | sort -V | tail -n 1)
+		[ -n "$debver" ] || die "[$target] the registry has no rdma-core $ver source; fix ci/targets"
+		dl=$SFAB_CACHE/dl/rdma-core/$debver
+		mkdir -p "$dl"
+		if ! ls "$dl"/rdma-core_"$ver".orig.tar.* >/dev/null 2>&1; then
+			log "[$target] downloading rdma-core $debver source"
+			# The registry lacks some .dsc files; the tarball is what counts.
+			(cd "$dl" && apt_kit source --download-only --only-source "rdma-core=$debver" >/dev/null 2>&1) || true
+		fi
+		ls "$dl"/rdma-core_"$ver".orig.tar.* >/dev/null 2>&1 ||
+			die "[$target] the registry does not serve rdma-core_$ver.orig.tar; pick a served version in ci/targets"
+		rm -rf "$tree" "$tree.tmp"
+		mkdir -p "$tree.tmp"
+		tar -xf "$dl"/rdma-core_"$ver".orig.tar.* -C "$tree.tmp" --strip-components=1
+		date -u +%FT%TZ >"$tree.tmp/.sfab-complete"
+		mv "$tree.tmp" "$tree"
+	fi
+	exec 8>&-
+	echo "$tree"
+}

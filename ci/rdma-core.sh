@@ -23,36 +23,6 @@ src_ver=$(target_field "$target" rdmacore-src)
 distro_ver=$(target_field "$target" rdmacore)
 root=$(chroot_dir "$target")
 
-# rdma_core_tree VERSION: path of the cached, extracted rdma-core source.
-rdma_core_tree() {
-	local ver=$1 debver dl tree
-	tree=$SFAB_CACHE/src/rdma-core-$ver
-	mkdir -p "$SFAB_CACHE/src"
-	exec 8>"$SFAB_CACHE/src/.rdma-core-$ver.lock"
-	flock 8
-	if [ ! -f "$tree/.sfab-complete" ]; then
-		"$SFAB_TOP/ci/apt-root.sh"
-		debver=$(apt_cache_kit showsrc rdma-core | sed -n "s/^Version: \\($ver-.*\\)/\\1/p" | sort -V | tail -n 1)
-		[ -n "$debver" ] || die "[$target] the registry has no rdma-core $ver source; fix ci/targets"
-		dl=$SFAB_CACHE/dl/rdma-core/$debver
-		mkdir -p "$dl"
-		if ! ls "$dl"/rdma-core_"$ver".orig.tar.* >/dev/null 2>&1; then
-			log "[$target] downloading rdma-core $debver source"
-			# The registry lacks some .dsc files; the tarball is what counts.
-			(cd "$dl" && apt_kit source --download-only --only-source "rdma-core=$debver" >/dev/null 2>&1) || true
-		fi
-		ls "$dl"/rdma-core_"$ver".orig.tar.* >/dev/null 2>&1 ||
-			die "[$target] the registry does not serve rdma-core_$ver.orig.tar; pick a served version in ci/targets"
-		rm -rf "$tree" "$tree.tmp"
-		mkdir -p "$tree.tmp"
-		tar -xf "$dl"/rdma-core_"$ver".orig.tar.* -C "$tree.tmp" --strip-components=1
-		date -u +%FT%TZ >"$tree.tmp/.sfab-complete"
-		mv "$tree.tmp" "$tree"
-	fi
-	exec 8>&-
-	echo "$tree"
-}
-
 tree=$(rdma_core_tree "$src_ver")
 work=$root/tmp/sfab-rdma-core
 rm -rf "$work"
