@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# usage: validation/initramfs.sh TARGET
+# usage: validation/initramfs.sh TARGET|tools
 # Builds out/vm/TARGET/initramfs.cpio.gz for a validation guest of TARGET.
 # The guest's root is TARGET's own chroot (QEMU exports it read-only over
 # virtio-9p; validation/guest/boot mounts it under a tmpfs overlay), so
@@ -9,13 +9,20 @@
 # root: the kit's rdma-core build (libsfab; on vendor targets the whole
 # rdma-core with pyverbs, replacing the distro's rdma-core packages), the
 # guest scripts, the suites and sfab-uverbs-check. Reused while its inputs
-# are unchanged.
+# are unchanged. "tools" builds only the guest's static tools
+# (out/vm/tools), which package images get over 9p.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../ci/lib.sh
 . "$here/../ci/lib.sh"
+# shellcheck source=vm-lib.sh
+. "$here/vm-lib.sh"
 
-[ $# -eq 1 ] || die "usage: validation/initramfs.sh TARGET"
+[ $# -eq 1 ] || die "usage: validation/initramfs.sh TARGET|tools"
+if [ "$1" = tools ]; then
+	build_tools
+	exit 0
+fi
 target=$1
 need_root "validation/initramfs.sh"
 need_tool busybox cpio gzip gcc
@@ -50,19 +57,6 @@ tree=$work/tree
 # The payload the first stage puts onto the root.
 payload=/sfab-vm
 trap 'rm -rf "${root:?}$work"' EXIT
-
-# build_tool: the guest's own tools (sfab-uverbs-check, sfab-rc-peer),
-# static, for any guest.
-build_tool() {
-	local name src
-	for name in sfab-uverbs-check sfab-rc-peer; do
-		src=$here/tools/$name.c
-		[ "$tools/$name" -nt "$src" ] && continue
-		mkdir -p "$tools"
-		gcc -static -O2 -Wall -Wextra -Werror -o "$tools/$name" "$src" ||
-			die "$name does not build"
-	done
-}
 
 # inputs_key: a hash of everything the initramfs is made of.
 inputs_key() {
@@ -160,20 +154,10 @@ distro_rdma_core_files() {
 
 # add_payload: what the first stage puts onto the root.
 add_payload() {
-	local p=$root$tree$payload a kind replaces=0
-	mkdir -p "$p"/{bin,share/suites,rdma-core}
-	# busybox: the first stage's shell and tools, and in the guest only
-	# what a minbase root lacks (PATH puts it last).
-	cp "$busybox" "$p/bin/busybox"
-	for a in $("$busybox" --list); do
-		[ -e "$p/bin/$a" ] || ln -s busybox "$p/bin/$a"
-	done
+	local p=$root$tree$payload kind replaces=0
+	stage_payload "$p"
+	mkdir -p "$p/rdma-core"
 	ln -s ../..$payload/bin/busybox "$root$tree/usr/bin/sh"
-	cp "$tools"/* "$p/bin/"
-	install -m 644 "$here"/guest/{lib,hosts,clients,bench}.sh "$p/share/"
-	install -m 755 "$here/guest/init" "$here/guest/badverbs.py" "$p/share/"
-	cp -r "$here/guest/python" "$p/share/"
-	install -m 644 "$here"/suites/*.sh "$p/share/suites/"
 
 	# The kit's rdma-core: libsfab and its driver file; on vendor targets
 	# also the kit's libibverbs, librdmacm, providers, tools and pyverbs
@@ -187,7 +171,7 @@ add_payload() {
 	echo "rdma-core $(tr '\n' ' ' <"$rdma_core/info")(replaces $replaces distro files)"
 }
 
-build_tool
+build_tools
 key=$(inputs_key)
 if [ -f "$out/initramfs.cpio.gz" ] && [ "$(cat "$out/initramfs.key" 2>/dev/null)" = "$key" ]; then
 	log "[$target] initramfs is up to date: $out/initramfs.cpio.gz"

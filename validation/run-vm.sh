@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # usage: validation/run-vm.sh TARGET [SUITE...]
-# Boots TARGET's own Debian kernel in QEMU, its chroot (read-only over
-# virtio-9p, under a tmpfs overlay) as the root file system, with the kit's
-# modules, rdma-core and suites from the validation initramfs, and runs the
-# suites (default: every validation/suites/*.sh) in the guest. Kernel
-# console: out/logs/TARGET/STEP-console.log; the suites' TAP:
-# out/results/TARGET/STEP.tap, where STEP is "vm" (vm-rxe, vm-interop for
-# the other device types). Passes only if every test passed, every plan is
-# complete and the console has no kernel warning, BUG, oops, lockdep,
-# KASAN or UBSAN report. Records the result as step STEP.
+# Boots TARGET's own Debian kernel in QEMU and runs the suites (default:
+# every validation/suites/*.sh) in the guest. The guest's root is TARGET's
+# package image (validation/image.sh: the suite's root with the kit's
+# packages installed by apt and sfab.ko built by DKMS, booted with the
+# distro's own initramfs; the guest scripts come over virtio-9p), or with
+# SFAB_VM_ROOT=dev the developer build on TARGET's chroot (read-only over
+# virtio-9p, under a tmpfs overlay, payload from the validation
+# initramfs). Kernel console: out/logs/TARGET/STEP-console.log; the
+# suites' TAP: out/results/TARGET/STEP.tap, where STEP is "vm" (vm-rxe,
+# vm-interop for the other device types). Passes only if every test
+# passed, every plan is complete and the console has no kernel warning,
+# BUG, oops, lockdep, KASAN or UBSAN report. Records the result as step
+# STEP.
 # Environment:
 #   SFAB_VM_DEV     the devices the data-path suites run on: sfab (default),
 #                   rxe (the kernel's rdma_rxe) or interop (sfab on one host,
@@ -17,6 +21,7 @@
 #                   make check runs), quick for a target not listed there
 #   SFAB_VM_TIMEOUT seconds for the whole guest (default 900, full 2400)
 #   SFAB_VM_ACCEL   tcg or kvm: skip the KVM probe
+#   SFAB_VM_ROOT    image (default) or dev (validation/vm-lib.sh)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../ci/lib.sh
