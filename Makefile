@@ -2,11 +2,15 @@
 # the logic lives in ci/, validation/ and backports/. TARGETS="sid trixie"
 # limits the per-target steps.
 
-.PHONY: all help deps chroots trees build rdma-core checkpatch intree sparse coccicheck \
-	shellcheck lint vm validate bench check summary clean
+.PHONY: all help deps chroots trees build rdma-core packages dkms-tarball rpm images \
+	checkpatch intree sparse coccicheck shellcheck lint vm validate bench check summary \
+	version clean
 
-all:		## build sfab for every target (the kit's main job)
+all:		## every target's packages in out/TARGET/, the DKMS tarball and RPMs (the kit's main job)
 	@ci/release.sh
+
+version:	## the version this tree builds (VERSION and git)
+	@ci/version.sh
 
 help:		## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
@@ -23,8 +27,20 @@ trees:		## download and extract each target's kernel.org tree
 build:		## build sfab.ko for each target, W=1, in its chroot
 	@ci/each-target.sh build ci/build.sh
 
-rdma-core:	## build rdma-core with libsfab for each target, in its chroot
+rdma-core:	## developer build of rdma-core with libsfab (for SFAB_VM_ROOT=dev)
 	@ci/each-target.sh rdma-core ci/rdma-core.sh
+
+packages:	## each target's Debian packages, manifest and SHA256SUMS in out/TARGET/
+	@ci/each-target.sh package distro/package.sh
+
+dkms-tarball:	## the DKMS source tarball in out/dkms/
+	@distro/dkms-tarball.sh
+
+rpm:		## the RPM family (SRPM, sfab-dkms, sfab-diag) and rpmlint in out/rpm/
+	@distro/rpm.sh
+
+images:		## each target's validation image: its suite with the packages installed
+	@ci/each-target.sh image validation/image.sh
 
 checkpatch:	## checkpatch --strict over the upstream series and files
 	@ci/checkpatch.sh
@@ -43,7 +59,7 @@ shellcheck:	## shellcheck over the kit's scripts
 
 lint: checkpatch intree sparse coccicheck shellcheck	## every lint gate
 
-vm:		## boot each target's kernel in QEMU and run the suites
+vm:		## boot each target's package image in QEMU and run the suites (SFAB_VM_ROOT=dev: the developer build)
 	@ci/each-target.sh vm validation/run-vm.sh
 
 validate:	## every suite, full depth, on every target (SFAB_VM_DEV=rxe|interop: other devices)

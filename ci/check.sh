@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # usage: ci/check.sh
-# What CI runs (make check): host tools, every target's chroot, W=1
-# build and rdma-core with libsfab, the upstream gates (checkpatch, in-tree build, sparse,
-# coccicheck), shellcheck, and each target's VM suite, then the summary.
+# What CI runs (make check): host tools, every target's chroot, the W=1
+# build, every package (distro/package.sh), the upstream gates
+# (checkpatch, in-tree build, sparse, coccicheck), shellcheck, the DKMS
+# tarball and the RPMs; then for each target its package image (the
+# packages installed with apt, DKMS building the module; purge) and the
+# VM suites booted from that image, then the summary.
 # A failure in one target does not stop the others. TARGETS="a b" limits
 # the targets.
 set -euo pipefail
@@ -47,23 +50,30 @@ done
 for t in "${targets[@]}"; do
 	if grep -q '^pass' "$(result_file "$t" chroot)" 2>/dev/null; then
 		run_step "$t" build "fix the build for $t (backports/ or upstream/)" "$ci/build.sh" "$t" || true
-		run_step "$t" rdma-core "fix libsfab or backports/rdma-core-prepare.sh for $t" \
-			"$ci/rdma-core.sh" "$t" || true
+		run_step "$t" package "see the log; distro/ or upstream/rdma-core for $t" \
+			"$SFAB_TOP/distro/package.sh" "$t" || true
 	else
 		record "$t" build skip 0 "needs the chroot"
-		record "$t" rdma-core skip 0 "needs the chroot"
+		record "$t" package skip 0 "needs the chroot"
 	fi
 done
 run_step kit shellcheck "fix the shellcheck findings" "$ci/shellcheck.sh" || true
+run_step kit dkms-tarball "see the log" "$SFAB_TOP/distro/dkms-tarball.sh" || true
+run_step kit rpm "see the log and out/rpm.new" "$SFAB_TOP/distro/rpm.sh" || true
 wait "$gates" || true
 
 for t in "${targets[@]}"; do
 	if grep -q '^pass' "$(result_file "$t" build)" 2>/dev/null &&
-		grep -q '^pass' "$(result_file "$t" rdma-core)" 2>/dev/null; then
-		run_step "$t" vm "see the TAP and console log of $t under out/" \
-			"$SFAB_TOP/validation/run-vm.sh" "$t" || true
+		grep -q '^pass' "$(result_file "$t" package)" 2>/dev/null; then
+		if run_step "$t" image "see the image's install log" "$SFAB_TOP/validation/image.sh" "$t"; then
+			run_step "$t" vm "see the TAP and console log of $t under out/" \
+				"$SFAB_TOP/validation/run-vm.sh" "$t" || true
+		else
+			record "$t" vm skip 0 "needs the image"
+		fi
 	else
-		record "$t" vm skip 0 "needs the build and rdma-core"
+		record "$t" image skip 0 "needs the build and the packages"
+		record "$t" vm skip 0 "needs the build and the packages"
 	fi
 done
 

@@ -8,8 +8,8 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-target_steps="chroot tree build rdma-core vm"
-gate_rows="upstream:checkpatch,intree,sparse,coccicheck kit:shellcheck"
+target_steps="chroot tree build package image vm"
+gate_rows="upstream:checkpatch,intree,sparse,coccicheck kit:shellcheck,dkms-tarball,rpm"
 
 cell() {
 	local f st secs
