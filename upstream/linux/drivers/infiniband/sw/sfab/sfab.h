@@ -343,6 +343,7 @@ struct sfab_qp {
 		u32 cur;		/* SQ index of the WQE being sent */
 		u32 offset;		/* bytes of it sent */
 		u32 una_psn;		/* oldest unacknowledged PSN */
+		u32 acked_psn;		/* newest PSN acknowledged */
 		u32 since_ackreq;
 		u32 rd_atomic;		/* READ/atomic WQEs sent, not completed */
 		u8 retry_left;

@@ -602,6 +602,7 @@ int sfab_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask,
 	if (mask & IB_QP_SQ_PSN) {
 		qp->req.psn = attr->sq_psn & SFAB_PSN_MASK;
 		qp->req.una_psn = qp->req.psn;
+		qp->req.acked_psn = sfab_psn_add(qp->req.psn, SFAB_PSN_MASK);
 	}
 	if (mask & (IB_QP_AV | IB_QP_DEST_QPN))
 		qp->sport = htons(rdma_get_udp_sport(qp->av.flow_label,

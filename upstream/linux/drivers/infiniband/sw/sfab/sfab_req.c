@@ -322,21 +322,33 @@ static void sfab_req_reread(struct sfab_qp *qp, struct sfab_send_wqe *wqe)
 	sfab_req_timer_update(qp);
 }
 
+/*
+ * An ACK, a NAK or a response acknowledged the requests up to @psn. It is
+ * progress, which resets the retry counters, if WQEs complete or if the
+ * responder had not acknowledged @psn before: a READ or atomic whose
+ * response is missing holds back the WQEs after it, not the retry count,
+ * or sequence NAKs for the requests after it would exhaust it.
+ */
 static void sfab_req_acked(struct sfab_qp *qp, u32 psn)
 {
 	struct sfab_send_wqe *wqe;
+	bool newer;
 
 	/* Only ACKs for PSNs sent and not yet acknowledged count. */
 	if (sfab_psn_cmp(psn, qp->req.una_psn) < 0 ||
 	    sfab_psn_cmp(psn, qp->req.psn) >= 0)
 		return;
+	newer = sfab_psn_cmp(psn, qp->req.acked_psn) > 0;
+	if (newer)
+		qp->req.acked_psn = psn;
 	qp->req.una_psn = sfab_psn_add(psn, 1);
 	wqe = sfab_req_retire(qp, psn, true);
 	if (wqe) {
 		/* Later requests were answered, some of this one's not. */
 		qp->req.una_psn = sfab_wqe_resp_psn(qp, wqe);
 		sfab_req_reread(qp, wqe);
-		return;
+		if (!newer)
+			return;
 	}
 	sfab_req_progress(qp);
 }
