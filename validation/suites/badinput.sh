@@ -117,7 +117,7 @@ lossy_rping() {
 # lossy_perftest CLIENT ARGS: perftest's CLIENT with ARGS completes.
 lossy_perftest() {
 	gidx=$(gid_index "$DEV_A" "$IP_A")
-	show_lines=4 run_pair "tcp_listening 18515" \
+	show_lines=4 run_perftest "tcp_listening 18515" \
 		"$1 -d $DEV_B -x $gidx $2" \
 		"$1 -d $DEV_A -x $gidx $2 $IP_B" || exit 1
 	tail -n 2 /tmp/client.out

@@ -35,36 +35,27 @@ result_line() {
 	awk -v s="$1" -v n="$2" '$1 == s && $2 == n { print; found = 1 } END { exit !found }' /tmp/client.out
 }
 
-# perf_once TOOL SIZE ITERS ARGS...: one run; 0, or 1 on failure.
+# perf_once TOOL SIZE ITERS ARGS...: one run (two if perftest itself
+# failed); 0, or 1 on failure.
 perf_once() {
 	tool=$1 size=$2 iters=$3
 	shift 3
 	ga=$(gidx_a) || fail "$ga"
 	gb=$(gidx_b) || fail "$gb"
-	show_lines=8 run_pair "tcp_listening 18515" \
+	show_lines=8 run_perftest "tcp_listening 18515" \
 		"$tool -d $DEV_B -x $gb -F -s $size -n $iters${*:+ $*}" \
 		"$tool -d $DEV_A -x $ga -F -s $size -n $iters${*:+ $*} $IP_B"
 }
 
-# perf TOOL SIZE ARGS...: a run that must report its result; retried once
-# if it failed only at teardown.
+# perf TOOL SIZE ARGS...: a run that must report its result (run_perftest
+# runs it once more if perftest itself failed).
 perf() {
 	tool=$1 size=$2
 	shift 2
 	case $tool in *_lat) iters=$lat_iters ;; *) iters=$bw_iters ;; esac
 	# Large messages: a few dozen are plenty, and each costs under TCG.
 	[ "$size" -le 65536 ] || iters=50
-	if ! perf_once "$tool" "$size" "$iters" "$@"; then
-		# At teardown: the results are out, then the last exchange fails.
-		if ! result_line "$size" "$iters" >/dev/null ||
-			! grep -q "Couldn't read remote address" /tmp/server.* /tmp/client.*; then
-			fail "$tool failed (not at teardown)"
-		fi
-		echo "retrying: the run above failed at teardown, after its results" \
-			"(Couldn't read remote address)"
-		perf_once "$tool" "$size" "$iters" "$@" || fail "$tool failed again"
-		echo "the retry passed"
-	fi
+	perf_once "$tool" "$size" "$iters" "$@" || fail "$tool failed"
 	line=$(result_line "$size" "$iters") ||
 		fail "$tool reported no result for $size B x $iters"
 	echo "result: $line"

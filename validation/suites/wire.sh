@@ -36,7 +36,7 @@ traffic() {
 	run_pair "$tcp" "ibv_ud_pingpong -d $DEV_B -g $gb -s $mtu -n 20" \
 		"ibv_ud_pingpong -d $DEV_A -g $ga -s $mtu -n 20 $IP_B" || exit 1
 	for tool in ib_write_bw ib_read_bw ib_atomic_bw; do
-		run_pair "$tcp" "$tool -d $DEV_B -x $gb -F -n 50" \
+		run_perftest "$tcp" "$tool -d $DEV_B -x $gb -F -n 50" \
 			"$tool -d $DEV_A -x $ga -F -n 50 $IP_B" || exit 1
 	done
 	run_pair cm_listening "rping -s -a $IP_B -V -C 20 -S 64" \
