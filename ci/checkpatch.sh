@@ -24,12 +24,29 @@ git diff --relative=upstream/linux HEAD -- upstream/linux >"$work/uncommitted.di
 failed=0
 check() {
 	local out
+	# The tree has no git history: commit ids are checked below instead.
 	out=$(cd "$tree" && perl scripts/checkpatch.pl --strict --quiet --show-types \
-		--color=never "$@" 2>&1) || true
+		--ignore UNKNOWN_COMMIT_ID --color=never "$@" 2>&1) || true
 	if [ -n "$out" ]; then
 		echo "$out"
 		failed=1
 	fi
+}
+
+# fixes_tags PATCH: each "Fixes: <12+ hex> ("subject")" must name a
+# commit of this history (the series) with that subject.
+fixes_tags() {
+	local id subj real
+	while read -r id subj; do
+		real=$(git log -1 --format=%s "$id" -- 2>/dev/null) || real=
+		if [ -z "$real" ]; then
+			echo "Fixes: $id names no commit of this history"
+			failed=1
+		elif [ "(\"$real\")" != "$subj" ]; then
+			echo "Fixes: $id is (\"$real\"), not $subj"
+			failed=1
+		fi
+	done < <(sed -n 's/^Fixes: \([0-9a-f]\{12,40\}\) \(.*\)$/\1 \2/p' "$1")
 }
 
 n=0
@@ -38,6 +55,7 @@ for p in "$work"/series/*.patch; do
 	n=$((n + 1))
 	echo "== patch $(basename "$p")"
 	check "$p"
+	fixes_tags "$p"
 done
 [ "$n" -gt 0 ] || die "the upstream series is empty (no commit under upstream/linux after the base import $import): nothing was checked as patches"
 if [ -s "$work/uncommitted.diff" ]; then
