@@ -44,7 +44,7 @@ check_versions() {
 	sfabdiag --version | grep -qF "$kit" || fail "sfabdiag --version: $(sfabdiag --version)"
 	sfabdiag version || fail "sfabdiag version: exit $? (a mismatch)"
 	dpkg-query -W -f '${Package} ${Version}\n' sfab-dkms sfab-diag 2>&1 | tee /tmp/pkgs
-	awk -v k="$kit" '$2 !~ "^" k "-" { bad = 1 } END { exit bad }' /tmp/pkgs ||
+	awk -v k="$kit" 'index($2, k "-") != 1 { bad = 1 } END { exit bad }' /tmp/pkgs ||
 		fail "a package's version is not $kit-N"
 }
 
