@@ -60,6 +60,13 @@ done
 run_step kit shellcheck "fix the shellcheck findings" "$ci/shellcheck.sh" || true
 run_step kit dkms-tarball "see the log" "$SFAB_TOP/distro/dkms-tarball.sh" || true
 run_step kit rpm "see the log and out/rpm.new" "$SFAB_TOP/distro/rpm.sh" || true
+# Module signing, on the newest target's build.
+sign_target=${targets[${#targets[@]}-1]}
+if grep -q '^pass' "$(result_file "$sign_target" build)" 2>/dev/null; then
+	run_step kit signing "see the log; ci/sign.sh" "$ci/sign-check.sh" "$sign_target" || true
+else
+	record kit signing skip 0 "needs the build of $sign_target"
+fi
 wait "$gates" || true
 
 for t in "${targets[@]}"; do

@@ -9,7 +9,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 target_steps="chroot tree build package image vm"
-gate_rows="upstream:checkpatch,intree,sparse,coccicheck kit:shellcheck,dkms-tarball,rpm"
+gate_rows="upstream:checkpatch,intree,sparse,coccicheck kit:shellcheck,dkms-tarball,rpm,signing"
 
 cell() {
 	local f st secs
