@@ -167,6 +167,18 @@ int fs_read(const char *path, char *buf, size_t size)
 	return 0;
 }
 
+/*
+ * Formats the path of a one-line file into @path (@psize bytes) and reads
+ * the file into @buf; @path stays for the caller's error messages.
+ */
+int fs_vreadf(char *path, size_t psize, char *buf, size_t size,
+	      const char *fmt, va_list ap)
+{
+	int err = fs_vformat(path, psize, fmt, ap);
+
+	return err ? err : fs_read(path, buf, size);
+}
+
 int fs_readf(char *buf, size_t size, const char *fmt, ...)
 {
 	char path[PATH_MAX];
@@ -174,9 +186,9 @@ int fs_readf(char *buf, size_t size, const char *fmt, ...)
 	int err;
 
 	va_start(ap, fmt);
-	err = fs_vformat(path, sizeof(path), fmt, ap);
+	err = fs_vreadf(path, sizeof(path), buf, size, fmt, ap);
 	va_end(ap);
-	return err ? err : fs_read(path, buf, size);
+	return err;
 }
 
 /* Whether a path exists; a dangling symbolic link counts. */

@@ -59,15 +59,13 @@ static int read_attr(struct report *r, const char *device, char *buf,
 static int read_attr(struct report *r, const char *device, char *buf,
 		     size_t size, const char *fmt, ...)
 {
-	char path[256];
+	char path[PATH_MAX];
 	va_list ap;
 	int err;
 
 	va_start(ap, fmt);
-	err = fs_vformat(path, sizeof(path), fmt, ap);
+	err = fs_vreadf(path, sizeof(path), buf, size, fmt, ap);
 	va_end(ap);
-	if (!err)
-		err = fs_read(path, buf, size);
 	if (err == -EACCES || err == -EPERM)
 		report_read_error(r, device, path, err);
 	if (err)

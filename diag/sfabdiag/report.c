@@ -95,10 +95,8 @@ int report_readf(struct report *r, const char *device, char *buf,
 	int err;
 
 	va_start(ap, fmt);
-	err = fs_vformat(path, sizeof(path), fmt, ap);
+	err = fs_vreadf(path, sizeof(path), buf, size, fmt, ap);
 	va_end(ap);
-	if (!err)
-		err = fs_read(path, buf, size);
 	if (err && err != -ENOENT)
 		report_read_error(r, device, path, err);
 	return err;

@@ -85,6 +85,8 @@ const char *fs_root(void);
 int fs_vformat(char *path, size_t size, const char *fmt, va_list ap)
 	__printf(3, 0);
 int fs_read(const char *path, char *buf, size_t size);
+int fs_vreadf(char *path, size_t psize, char *buf, size_t size,
+	      const char *fmt, va_list ap) __printf(5, 0);
 int fs_readf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 bool fs_existsf(const char *fmt, ...) __printf(1, 2);
 int fs_list(const char *path, char ***names);
