@@ -379,6 +379,9 @@ struct sfab_qp {
 
 	struct sk_buff_head rxq;
 	struct work_struct work;
+
+	/* this QP's share of the device's counters */
+	atomic64_t stats[SFAB_NUM_COUNTERS];
 };
 
 /* Parsed packet: kept in skb->cb while it waits on a QP. */
@@ -467,6 +470,19 @@ static inline void sfab_count_add(struct sfab_dev *sdev, enum sfab_counter c,
 	atomic64_add(n, &sdev->stats[c]);
 }
 
+/* Counts an event of @qp, for the QP and for its device. */
+static inline void sfab_qp_count_add(struct sfab_qp *qp, enum sfab_counter c,
+				     u64 n)
+{
+	atomic64_add(n, &qp->stats[c]);
+	sfab_count_add(qp->sdev, c, n);
+}
+
+static inline void sfab_qp_count(struct sfab_qp *qp, enum sfab_counter c)
+{
+	sfab_qp_count_add(qp, c, 1);
+}
+
 static inline void *sfab_wq_entry(struct sfab_wq *wq, u32 index)
 {
 	return wq->buf + (size_t)(index & (wq->entries - 1)) * wq->wqe_size;
@@ -490,7 +506,7 @@ int sfab_net_get(struct sfab_dev *sdev);
 void sfab_net_put(struct sfab_dev *sdev);
 struct sk_buff *sfab_pkt_alloc(struct sfab_dev *sdev, const struct sfab_av *av,
 			       u8 opcode, u32 paylen, struct sfab_pkt **pktp);
-int sfab_xmit(struct sfab_dev *sdev, const struct sfab_av *av, __be16 sport,
+int sfab_xmit(struct sfab_qp *qp, const struct sfab_av *av, __be16 sport,
 	      struct sk_buff *skb);
 
 /* sfab_verbs.c */

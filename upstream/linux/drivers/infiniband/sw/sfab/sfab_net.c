@@ -191,6 +191,9 @@ static void sfab_rcv(struct sfab_dev *sdev, struct sk_buff *skb, bool direct)
 		sfab_count(sdev, SFAB_CNT_MALFORMED);
 		goto drop;
 	}
+	/* The device counted it on arrival; now the QP. */
+	atomic64_inc(&qp->stats[SFAB_CNT_RCVD_PKTS]);
+	atomic64_add(skb->len, &qp->stats[SFAB_CNT_RCVD_BYTES]);
 	sfab_qp_rcv(qp, skb, direct);
 	sfab_qp_put(qp);
 	return;
@@ -375,9 +378,10 @@ static int sfab_xmit6(struct sfab_dev *sdev, const struct sfab_av *av,
 	return 0;
 }
 
-static int sfab_xmit_local(struct sfab_dev *sdev, struct sk_buff *skb,
+static int sfab_xmit_local(struct sfab_qp *qp, struct sk_buff *skb,
 			   unsigned int len)
 {
+	struct sfab_dev *sdev = qp->sdev;
 	struct sfab_dev *dst;
 
 	skb_dst_drop(skb);
@@ -385,12 +389,12 @@ static int sfab_xmit_local(struct sfab_dev *sdev, struct sk_buff *skb,
 	dst = sfab_dev_by_daddr(dev_net(sdev->ndev), skb);
 	rcu_read_unlock();
 	if (!dst) {
-		sfab_count(sdev, SFAB_CNT_TX_ERRORS);
+		sfab_qp_count(qp, SFAB_CNT_TX_ERRORS);
 		kfree_skb(skb);
 		return -EHOSTUNREACH;
 	}
-	sfab_count(sdev, SFAB_CNT_SENT_PKTS);
-	sfab_count_add(sdev, SFAB_CNT_SENT_BYTES, len);
+	sfab_qp_count(qp, SFAB_CNT_SENT_PKTS);
+	sfab_qp_count_add(qp, SFAB_CNT_SENT_BYTES, len);
 	skb->dev = dst->ndev;
 	skb_pull(skb, skb_transport_offset(skb) + sizeof(struct udphdr));
 	sfab_rcv(dst, skb, false);
@@ -400,7 +404,7 @@ static int sfab_xmit_local(struct sfab_dev *sdev, struct sk_buff *skb,
 
 /**
  * sfab_xmit - send a packet made by sfab_pkt_alloc()
- * @sdev: the sending device
+ * @qp: the sending QP
  * @av: where to
  * @sport: UDP source port
  * @skb: the packet, consumed
@@ -410,9 +414,10 @@ static int sfab_xmit_local(struct sfab_dev *sdev, struct sk_buff *skb,
  *
  * Return: 0 or a negative errno; the packet is gone either way.
  */
-int sfab_xmit(struct sfab_dev *sdev, const struct sfab_av *av, __be16 sport,
+int sfab_xmit(struct sfab_qp *qp, const struct sfab_av *av, __be16 sport,
 	      struct sk_buff *skb)
 {
+	struct sfab_dev *sdev = qp->sdev;
 	struct sfab_pkt *pkt = sfab_pkt(skb);
 	struct net *net = dev_net(sdev->ndev);
 	/* The IP layer owns skb->cb from here. */
@@ -426,7 +431,7 @@ int sfab_xmit(struct sfab_dev *sdev, const struct sfab_av *av, __be16 sport,
 	err = av->family == AF_INET ? sfab_xmit4(sdev, av, skb, &local) :
 				      sfab_xmit6(sdev, av, skb, &local);
 	if (err) {
-		sfab_count(sdev, SFAB_CNT_TX_ERRORS);
+		sfab_qp_count(qp, SFAB_CNT_TX_ERRORS);
 		kfree_skb(skb);
 		return err;
 	}
@@ -437,16 +442,16 @@ int sfab_xmit(struct sfab_dev *sdev, const struct sfab_av *av, __be16 sport,
 	len = skb->len;
 
 	if (local)
-		return sfab_xmit_local(sdev, skb, len);
+		return sfab_xmit_local(qp, skb, len);
 	err = av->family == AF_INET ? ip_local_out(net, NULL, skb) :
 				      ip6_local_out(net, NULL, skb);
 	err = net_xmit_eval(err);
 	if (err) {
-		sfab_count(sdev, SFAB_CNT_TX_ERRORS);
+		sfab_qp_count(qp, SFAB_CNT_TX_ERRORS);
 		return err;
 	}
-	sfab_count(sdev, SFAB_CNT_SENT_PKTS);
-	sfab_count_add(sdev, SFAB_CNT_SENT_BYTES, len);
+	sfab_qp_count(qp, SFAB_CNT_SENT_PKTS);
+	sfab_qp_count_add(qp, SFAB_CNT_SENT_BYTES, len);
 	return 0;
 }
 

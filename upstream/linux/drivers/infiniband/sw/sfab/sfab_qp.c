@@ -62,7 +62,7 @@ void sfab_qp_schedule(struct sfab_qp *qp)
 void sfab_qp_rcv(struct sfab_qp *qp, struct sk_buff *skb, bool direct)
 {
 	if (skb_queue_len(&qp->rxq) >= SFAB_MAX_RXQ) {
-		sfab_count(qp->sdev, SFAB_CNT_RX_DROPPED);
+		sfab_qp_count(qp, SFAB_CNT_RX_DROPPED);
 		kfree_skb(skb);
 		return;
 	}

@@ -152,7 +152,7 @@ static enum ib_wc_status sfab_req_xmit(struct sfab_qp *qp,
 		*(__be32 *)sfab_ext(pkt, SFAB_M_IETH) =
 			cpu_to_be32(wqe->ex.invalidate_rkey);
 
-	sfab_xmit(qp->sdev, &qp->av, qp->sport, skb);
+	sfab_xmit(qp, &qp->av, qp->sport, skb);
 	return IB_WC_SUCCESS;
 }
 
@@ -289,7 +289,7 @@ static void sfab_req_rewind(struct sfab_qp *qp, u32 psn)
 		qp->req.psn = psn;
 		qp->req.rd_atomic = rd;
 		qp->req.since_ackreq = 0;
-		sfab_count(qp->sdev, SFAB_CNT_RETRANSMITS);
+		sfab_qp_count(qp, SFAB_CNT_RETRANSMITS);
 		return;
 	}
 }
@@ -318,7 +318,7 @@ static void sfab_req_reread(struct sfab_qp *qp, struct sfab_send_wqe *wqe)
 	wqe->reread_psn = psn;
 	if (sfab_req_xmit(qp, wqe, psn, wqe->resp_offset, true) ==
 	    IB_WC_SUCCESS)
-		sfab_count(qp->sdev, SFAB_CNT_RETRANSMITS);
+		sfab_qp_count(qp, SFAB_CNT_RETRANSMITS);
 	sfab_req_timer_update(qp);
 }
 
@@ -379,7 +379,7 @@ static void sfab_comp_read(struct sfab_qp *qp, struct sfab_pkt *pkt)
 	if (cmp) {
 		/* Taken before (< 0) or one before it is missing (> 0). */
 		if (cmp > 0) {
-			sfab_count(qp->sdev, SFAB_CNT_OUT_OF_SEQ);
+			sfab_qp_count(qp, SFAB_CNT_OUT_OF_SEQ);
 			sfab_req_reread(qp, wqe);
 		}
 		return;
@@ -389,7 +389,7 @@ static void sfab_comp_read(struct sfab_qp *qp, struct sfab_pkt *pkt)
 	    pkt->paylen > wqe->length - wqe->resp_offset ||
 	    ((pkt->mask & SFAB_M_LAST) &&
 	     wqe->resp_offset + pkt->paylen != wqe->length)) {
-		sfab_count(qp->sdev, SFAB_CNT_MALFORMED);
+		sfab_qp_count(qp, SFAB_CNT_MALFORMED);
 		return;
 	}
 	status = sfab_wqe_to_sges(qp, wqe, wqe->resp_offset,
@@ -433,14 +433,13 @@ static void sfab_comp_ack(struct sfab_qp *qp, struct sfab_pkt *pkt)
 	struct sfab_aeth *aeth = sfab_ext(pkt, SFAB_M_AETH);
 	u8 syn = be32_to_cpu(aeth->smsn) >> 24;
 	u32 prev = sfab_psn_add(pkt->psn, SFAB_PSN_MASK);
-	struct sfab_dev *sdev = qp->sdev;
 
 	switch (syn & SFAB_AETH_TYPE_MASK) {
 	case SFAB_AETH_ACK:
 		sfab_req_acked(qp, pkt->psn);
 		break;
 	case SFAB_AETH_RNR_NAK:
-		sfab_count(sdev, SFAB_CNT_RNR_NAKS_RCVD);
+		sfab_qp_count(qp, SFAB_CNT_RNR_NAKS_RCVD);
 		sfab_req_acked(qp, prev);
 		if (qp->state == IB_QPS_ERR)
 			break;
@@ -461,7 +460,7 @@ static void sfab_comp_ack(struct sfab_qp *qp, struct sfab_pkt *pkt)
 		if (qp->state == IB_QPS_ERR)
 			break;
 		if ((syn & 0x1f) == SFAB_NAK_PSN_SEQ) {
-			sfab_count(sdev, SFAB_CNT_SEQ_NAKS_RCVD);
+			sfab_qp_count(qp, SFAB_CNT_SEQ_NAKS_RCVD);
 			if (!qp->req.retry_left) {
 				sfab_req_fail(qp, IB_WC_RETRY_EXC_ERR);
 				break;
@@ -470,11 +469,11 @@ static void sfab_comp_ack(struct sfab_qp *qp, struct sfab_pkt *pkt)
 			sfab_req_rewind(qp, pkt->psn);
 			break;
 		}
-		sfab_count(sdev, SFAB_CNT_OTHER_NAKS_RCVD);
+		sfab_qp_count(qp, SFAB_CNT_OTHER_NAKS_RCVD);
 		sfab_req_fail(qp, sfab_nak_status(syn & 0x1f));
 		break;
 	default:
-		sfab_count(sdev, SFAB_CNT_MALFORMED);
+		sfab_qp_count(qp, SFAB_CNT_MALFORMED);
 		break;
 	}
 }
@@ -487,7 +486,7 @@ void sfab_comp_rcv(struct sfab_qp *qp, struct sk_buff *skb)
 	if (qp->ibqp.qp_type != IB_QPT_RC || qp->state == IB_QPS_RTR)
 		goto out;
 	if (sfab_psn_cmp(pkt->psn, qp->req.psn) >= 0) {
-		sfab_count(qp->sdev, SFAB_CNT_OUT_OF_SEQ);
+		sfab_qp_count(qp, SFAB_CNT_OUT_OF_SEQ);
 		goto out;
 	}
 	if (pkt->opcode == SFAB_ACKNOWLEDGE)
@@ -650,7 +649,7 @@ static enum ib_wc_status sfab_ud_send(struct sfab_qp *qp,
 	deth->sqp = cpu_to_be32(qp->ibqp.qp_num);
 	if (imm)
 		*(__be32 *)sfab_ext(pkt, SFAB_M_IMMDT) = wqe->ex.imm_data;
-	sfab_xmit(qp->sdev, &wqe->av,
+	sfab_xmit(qp, &wqe->av,
 		  htons(rdma_get_udp_sport(wqe->av.flow_label, qp->ibqp.qp_num,
 					   wqe->remote_qpn)), skb);
 	return IB_WC_SUCCESS;
@@ -710,7 +709,7 @@ void sfab_req_run(struct sfab_qp *qp, int *budget)
 	if (READ_ONCE(qp->req.timed_out)) {
 		WRITE_ONCE(qp->req.timed_out, false);
 		if (qp->req.una_psn != qp->req.psn && !qp->req.rnr_wait) {
-			sfab_count(qp->sdev, SFAB_CNT_RETRY_TIMEOUTS);
+			sfab_qp_count(qp, SFAB_CNT_RETRY_TIMEOUTS);
 			if (!qp->req.retry_left) {
 				sfab_req_fail(qp, IB_WC_RETRY_EXC_ERR);
 				return;

@@ -29,7 +29,7 @@ static void sfab_resp_send_ack(struct sfab_qp *qp, u8 syndrome, u32 psn)
 	aeth = sfab_ext(pkt, SFAB_M_AETH);
 	aeth->smsn = cpu_to_be32((u32)syndrome << 24 |
 				 (qp->resp.msn & SFAB_AETH_MSN_MASK));
-	sfab_xmit(qp->sdev, &qp->av, qp->sport, skb);
+	sfab_xmit(qp, &qp->av, qp->sport, skb);
 }
 
 /* Sends the ACK the requests of this run asked for, if any. */
@@ -45,7 +45,7 @@ void sfab_resp_ack(struct sfab_qp *qp)
 /* A NAK that ends the connection: the QP goes to the error state. */
 static void sfab_resp_fatal(struct sfab_qp *qp, u8 code)
 {
-	sfab_count(qp->sdev, SFAB_CNT_OTHER_NAKS_SENT);
+	sfab_qp_count(qp, SFAB_CNT_OTHER_NAKS_SENT);
 	qp->resp.ack_pending = false;
 	sfab_resp_send_ack(qp, SFAB_AETH_NAK | code, qp->resp.epsn);
 	sfab_qp_error(qp);
@@ -53,7 +53,7 @@ static void sfab_resp_fatal(struct sfab_qp *qp, u8 code)
 
 static void sfab_resp_rnr(struct sfab_qp *qp)
 {
-	sfab_count(qp->sdev, SFAB_CNT_RNR_NAKS_SENT);
+	sfab_qp_count(qp, SFAB_CNT_RNR_NAKS_SENT);
 	qp->resp.ack_pending = false;
 	sfab_resp_send_ack(qp, SFAB_AETH_RNR_NAK | qp->min_rnr_timer,
 			   qp->resp.epsn);
@@ -331,7 +331,7 @@ static void sfab_resp_atomic_ack(struct sfab_qp *qp, struct sfab_resp_res *res)
 				 (res->msn & SFAB_AETH_MSN_MASK));
 	atmack = sfab_ext(pkt, SFAB_M_ATMACK);
 	atmack->orig = cpu_to_be64(res->orig);
-	sfab_xmit(qp->sdev, &qp->av, qp->sport, skb);
+	sfab_xmit(qp, &qp->av, qp->sport, skb);
 }
 
 static void sfab_resp_atomic(struct sfab_qp *qp, struct sfab_pkt *pkt)
@@ -384,7 +384,7 @@ static void sfab_resp_dup(struct sfab_qp *qp, struct sfab_pkt *pkt)
 {
 	u32 i;
 
-	sfab_count(qp->sdev, SFAB_CNT_DUP_REQUESTS);
+	sfab_qp_count(qp, SFAB_CNT_DUP_REQUESTS);
 	if (pkt->mask & (SFAB_M_SEND | SFAB_M_WRITE)) {
 		qp->resp.ack_pending = true;
 		qp->resp.ack_psn = sfab_psn_add(qp->resp.epsn, SFAB_PSN_MASK);
@@ -426,12 +426,12 @@ static void sfab_resp_ud(struct sfab_qp *qp, struct sk_buff *skb)
 	struct ib_wc wc = {};
 
 	if (be32_to_cpu(deth->qkey) != qp->qkey) {
-		sfab_count(qp->sdev, SFAB_CNT_RX_DROPPED);
+		sfab_qp_count(qp, SFAB_CNT_RX_DROPPED);
 		return;
 	}
 	wqe = sfab_get_recv_wqe(qp);
 	if (!wqe) {
-		sfab_count(qp->sdev, SFAB_CNT_UD_NO_RECV);
+		sfab_qp_count(qp, SFAB_CNT_UD_NO_RECV);
 		return;
 	}
 	/* RoCEv2: the IP header stands in for the GRH, IPv4 in its tail. */
@@ -479,11 +479,11 @@ void sfab_resp_rcv(struct sfab_qp *qp, struct sk_buff *skb)
 	}
 	cmp = sfab_psn_cmp(pkt->psn, qp->resp.epsn);
 	if (cmp > 0) {
-		sfab_count(qp->sdev, SFAB_CNT_OUT_OF_SEQ);
+		sfab_qp_count(qp, SFAB_CNT_OUT_OF_SEQ);
 		if (!qp->resp.nak_sent) {
 			qp->resp.nak_sent = true;
 			qp->resp.ack_pending = false;
-			sfab_count(qp->sdev, SFAB_CNT_SEQ_NAKS_SENT);
+			sfab_qp_count(qp, SFAB_CNT_SEQ_NAKS_SENT);
 			sfab_resp_send_ack(qp, SFAB_AETH_NAK | SFAB_NAK_PSN_SEQ,
 					   qp->resp.epsn);
 		}
@@ -552,7 +552,7 @@ void sfab_resp_run(struct sfab_qp *qp, int *budget)
 						 (res->msn &
 						  SFAB_AETH_MSN_MASK));
 		}
-		sfab_xmit(qp->sdev, &qp->av, qp->sport, skb);
+		sfab_xmit(qp, &qp->av, qp->sport, skb);
 		res->sent += paylen;
 		res->next_psn = sfab_psn_add(res->next_psn, 1);
 		(*budget)--;
