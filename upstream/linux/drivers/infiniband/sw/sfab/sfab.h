@@ -595,5 +595,6 @@ struct rdma_hw_stats *sfab_alloc_hw_port_stats(struct ib_device *ibdev,
 					       u32 port_num);
 int sfab_get_hw_stats(struct ib_device *ibdev, struct rdma_hw_stats *stats,
 		      u32 port_num, int index);
+int sfab_fill_res_qp_entry(struct sk_buff *msg, struct ib_qp *ibqp);
 
 #endif /* SFAB_H */

@@ -241,6 +241,7 @@ const struct ib_device_ops sfab_dev_ops = {
 	.destroy_cq = sfab_destroy_cq,
 	.destroy_qp = sfab_destroy_qp,
 	.destroy_srq = sfab_destroy_srq,
+	.fill_res_qp_entry = sfab_fill_res_qp_entry,
 	.get_dma_mr = sfab_get_dma_mr,
 	.get_hw_stats = sfab_get_hw_stats,
 	.get_link_layer = sfab_get_link_layer,
