@@ -3,7 +3,8 @@
 # checkpatch.pl --strict, from the kernel.org base tree, over every patch of
 # the upstream series (the commits under upstream/linux since the base
 # import), over uncommitted changes there, and over each sfab source file
-# whole; and kernel-doc -Wall over the sources (old kernels' W=1 builds
+# whole, the vendor diagnostics of diag/kernel/ included; and kernel-doc
+# -Wall over the sources (old kernels' W=1 builds
 # run kernel-doc, 7.2's M= builds do not). Any finding fails.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -65,21 +66,28 @@ fi
 files=$(find "$SFAB_TOP/upstream/linux/drivers/infiniband/sw/sfab" -type f | sort)
 files="$files $SFAB_TOP/upstream/linux/include/uapi/rdma/sfab-abi.h"
 files="$files $SFAB_TOP/upstream/linux/Documentation/infiniband/sfab.rst"
+# The vendor diagnostics are kernel code too, held to the same rules.
+files="$files $(find "$SFAB_TOP/diag/kernel" -name 'sfab_*.[ch]' | sort | tr '\n' ' ')"
 for f in $files; do
 	echo "== file ${f#"$SFAB_TOP"/}"
 	check -f "$f"
+done
+for p in "$SFAB_TOP"/diag/kernel/patches/*.patch; do
+	[ -e "$p" ] || continue
+	echo "== vendor hook patch ${p#"$SFAB_TOP"/}"
+	check --no-signoff --no-tree "$p"
 done
 
 echo "== kernel-doc -Wall"
 # shellcheck disable=SC2046 # a list of paths
 kdoc=$(cd "$tree" && perl scripts/kernel-doc -none -Wall \
-	$(find "$SFAB_TOP/upstream/linux/drivers/infiniband/sw/sfab" -name '*.[ch]' | sort) 2>&1) || true
+	$(find "$SFAB_TOP/upstream/linux/drivers/infiniband/sw/sfab" "$SFAB_TOP/diag/kernel" -name '*.[ch]' | sort) 2>&1) || true
 if [ -n "$kdoc" ]; then
 	echo "$kdoc"
 	failed=1
 fi
 
 if [ "$failed" -ne 0 ]; then
-	die "checkpatch --strict or kernel-doc has findings (above); fix them in upstream/linux"
+	die "checkpatch --strict or kernel-doc has findings (above); fix them in upstream/linux or diag/kernel"
 fi
 echo "checkpatch --strict: $n patches and $(echo "$files" | wc -w) files, no findings; kernel-doc: no findings"

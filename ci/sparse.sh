@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # usage: ci/sparse.sh
-# sparse (make C=2) over sfab in the in-tree tree; any finding fails.
+# sparse (make C=2) over sfab in the in-tree tree, then over the vendor
+# build of it (diag/kernel/ added); any finding fails.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -50,3 +51,18 @@ if grep -E 'warning:|error:' <<<"$out"; then
 	die "sparse has findings (above)"
 fi
 echo "sparse: $(grep -c 'CHECK ' <<<"$out") files, no findings"
+
+# The vendor diagnostics, in a copy of the directory with diag/kernel/ added.
+vendor=$sfab-vendor
+rm -rf "${INTREE_SRC:?}/$vendor"
+cp -r "$INTREE_SRC/$sfab" "$INTREE_SRC/$vendor"
+"$SFAB_TOP/diag/kernel/apply.sh" "$INTREE_SRC/$vendor"
+out=$(intree_make M="$vendor" C=2 W=1 CHECK="$checker" modules 2>&1) || {
+	echo "$out"
+	die "make C=2 failed on the vendor build ($vendor: upstream + diag/kernel)"
+}
+echo "$out"
+if grep -E 'warning:|error:' <<<"$out"; then
+	die "sparse has findings in the vendor build (above)"
+fi
+echo "sparse (vendor build): $(grep -c 'CHECK ' <<<"$out") files, no findings"
