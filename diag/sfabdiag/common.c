@@ -253,3 +253,90 @@ void fs_list_free(char **names, int n)
 		free(names[i]);
 	free(names);
 }
+
+#define FS_READ_ALL_MAX	(16 << 20)
+
+/**
+ * fs_read_all - read a whole file (/proc/self/mounts, debugfs, sysfs)
+ * @path: the path on a real system; SFABDIAG_ROOT is prepended
+ * @buf: receives the contents, NUL-terminated; the caller frees it
+ * @len: receives their length (a file may hold NUL bytes), or NULL
+ *
+ * Return: 0, or a negative errno (-EFBIG past 16 MiB); *@buf is NULL
+ * on failure.
+ */
+int fs_read_all(const char *path, char **buf, size_t *len)
+{
+	char real[PATH_MAX];
+	size_t used = 0, size = 4096;
+	ssize_t n;
+	int fd, err;
+
+	*buf = NULL;
+	err = fs_real(real, sizeof(real), path);
+	if (err)
+		return err;
+	fd = open(real, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	*buf = xcalloc(1, size);
+	for (;;) {
+		if (size - used < 2) {
+			if (size >= FS_READ_ALL_MAX) {
+				err = -EFBIG;
+				break;
+			}
+			size *= 2;
+			*buf = xreallocarray(*buf, size, 1);
+		}
+		n = read(fd, *buf + used, size - used - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			err = -errno;
+		if (n <= 0)
+			break;
+		used += n;
+	}
+	close(fd);
+	if (err) {
+		free(*buf);
+		*buf = NULL;
+		return err;
+	}
+	(*buf)[used] = '\0';
+	if (len)
+		*len = used;
+	return 0;
+}
+
+/**
+ * fs_write - write a string to an existing file, in one write(2)
+ * @path: the path on a real system; SFABDIAG_ROOT is prepended
+ * @s: what to write; sysfs and debugfs take a whole setting per write
+ *
+ * The file is not created: a missing file is -ENOENT.
+ *
+ * Return: 0, or a negative errno (-EIO for a short write).
+ */
+int fs_write(const char *path, const char *s)
+{
+	char real[PATH_MAX];
+	size_t len = strlen(s);
+	ssize_t n;
+	int fd, err;
+
+	err = fs_real(real, sizeof(real), path);
+	if (err)
+		return err;
+	fd = open(real, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	do {
+		n = write(fd, s, len);
+	} while (n < 0 && errno == EINTR);
+	err = n < 0 ? -errno : (size_t)n != len ? -EIO : 0;
+	if (close(fd) && !err)
+		err = -errno;
+	return err;
+}

@@ -11,6 +11,7 @@
  * terminal.
  */
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -179,6 +180,22 @@ void json_int(struct json *j, long long v)
 	fprintf(j->f, "%lld", v);
 }
 
+void json_uint(struct json *j, unsigned long long v)
+{
+	json_value(j);
+	fprintf(j->f, "%llu", v);
+}
+
+/* A rate or a duration: three decimals; null when it is not finite. */
+void json_double(struct json *j, double v)
+{
+	json_value(j);
+	if (isfinite(v))
+		fprintf(j->f, "%.3f", v);
+	else
+		fputs("null", j->f);
+}
+
 void json_bool(struct json *j, bool v)
 {
 	json_value(j);
@@ -272,6 +289,20 @@ void table_row(struct table *t, ...)
 	t->nrows++;
 }
 
+/* Adds a row from an array of t->ncols strings, for a table whose
+ * columns are known only at run time; NULL shows as "-". */
+void table_row_array(struct table *t, char *const *cells)
+{
+	size_t c;
+
+	t->cells = xreallocarray(t->cells, (t->nrows + 1) * t->ncols,
+				 sizeof(*t->cells));
+	for (c = 0; c < t->ncols; c++)
+		t->cells[t->nrows * t->ncols + c] =
+			text_sanitize(cells[c] && *cells[c] ? cells[c] : "-");
+	t->nrows++;
+}
+
 void table_print(const struct table *t, FILE *f, const char *indent)
 {
 	size_t *width = xcalloc(t->ncols, sizeof(*width));
@@ -321,6 +352,22 @@ void out_printf(FILE *f, const char *fmt, ...)
 	va_end(ap);
 	safe = text_sanitize(raw);
 	fputs(safe, f);
+	free(safe);
+	free(raw);
+}
+
+/* out_printf(), then a newline: one line of a message. */
+void out_line(FILE *f, const char *fmt, ...)
+{
+	char *raw, *safe;
+	va_list ap;
+
+	va_start(ap, fmt);
+	raw = xvasprintf(fmt, ap);
+	va_end(ap);
+	safe = text_sanitize(raw);
+	fputs(safe, f);
+	fputc('\n', f);
 	free(safe);
 	free(raw);
 }

@@ -18,6 +18,11 @@
 static const struct sfab_cmd *const commands[] = {
 	&sfab_cmd_status,
 	&sfab_cmd_version,
+	&sfab_cmd_capture,
+	&sfab_cmd_inject,
+	&sfab_cmd_bundle,
+	&sfab_cmd_counters,
+	&sfab_cmd_qp,
 };
 
 static void usage(FILE *f)
@@ -60,7 +65,8 @@ int finish_output(int code)
 	return code;
 }
 
-static int bad_option(const char *where, char **argv, int optind_now)
+/* A usage error for the option getopt_long() just refused. */
+int bad_option(const char *where, char **argv, int optind_now)
 {
 	const char *arg = argv[optind_now - 1];
 

@@ -440,6 +440,680 @@ else
 	echo "skip: healthy, mismatch, port down, taint, permission: no interface here has an IPv4 address (a sandbox without network?)"
 fi
 
+# ---- capture, inject, bundle: begin ------------------------------------
+# capture cannot be run for real here (no privilege, no sfab device): the
+# pcapng writer and the frame filter are checked through tests/frametest,
+# which make check builds from pcapng.o and roce_frame.o alone, with
+# tshark and python3 reading its file back; the command itself for its
+# usage errors and for "needs CAP_NET_RAW" as nobody. A fake tree says
+# that debugfs is mounted as a real /proc does: a debugfs line for
+# /sys/kernel/debug in ROOT/proc/self/mounts.
+
+frametest=$(cd "$(dirname "$0")" && pwd)/frametest
+
+# nobody_cmd: sets the array nobody to the prefix that runs a command
+# without privilege (empty when this is not root), or returns 1.
+nobody_cmd() {
+	local cap
+
+	nobody=()
+	if [ "$(id -u)" -ne 0 ]; then
+		# Not with CAP_NET_RAW (bit 13): capture would work.
+		cap=$(awk '/^CapEff/ { print $2 }' /proc/self/status 2>/dev/null)
+		[ -n "$cap" ] && (((16#$cap >> 13 & 1) == 0))
+		return
+	fi
+	command -v setpriv >/dev/null || return 1
+	[ -z "${FAKEROOTKEY:-}" ] || return 1
+	nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	chmod 755 "$work"
+	"${nobody[@]}" test -x "$bin" 2>/dev/null
+}
+
+# run_nobody NAME RC ROOT ARGS...: run() as an unprivileged user.
+run_nobody() {
+	local name=$1 want=$2 root=$3 rc=0
+
+	shift 3
+	tests=$((tests + 1))
+	SFABDIAG_ROOT=$root "${nobody[@]}" "$bin" "$@" >"$work/$name.out" \
+		2>"$work/$name.err" || rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		fail "$name: sfabdiag $* (unprivileged) exited $rc, expected $want"
+		sed 's/^/    /' "$work/$name.out" "$work/$name.err"
+	fi
+}
+
+# pcapng_check FILE us|ns: the file's blocks, read back by python3.
+pcapng_check() {
+	tests=$((tests + 1))
+	python3 - "$1" "$2" <<-'EOF' >"$work/pcapng-$2.py.out" 2>&1 ||
+	import struct, sys, zlib
+	data = open(sys.argv[1], "rb").read()
+	nsec = sys.argv[2] == "ns"
+	bom, = struct.unpack_from("<I", data, 8)
+	e = "<" if bom == 0x1A2B3C4D else ">"
+	assert struct.unpack_from(e + "IIIHHq", data, 0) == \
+	    (0x0A0D0D0A, struct.unpack_from(e + "I", data, 4)[0],
+	     0x1A2B3C4D, 1, 0, -1), "section header"
+	def options(body):
+	    opts, o = {}, 0
+	    while o + 4 <= len(body):
+	        code, length = struct.unpack_from(e + "HH", body, o)
+	        if code == 0:
+	            assert length == 0 and o + 4 == len(body), "opt_endofopt last"
+	            return opts
+	        value = body[o + 4:o + 4 + length]
+	        pad = body[o + 4 + length:o + 4 + ((length + 3) & ~3)]
+	        assert pad == b"\0" * len(pad), "option padding"
+	        opts[code] = value
+	        o += 4 + ((length + 3) & ~3)
+	    assert not body, "options without opt_endofopt"
+	    return opts
+	blocks, off = [], 0
+	while off < len(data):
+	    btype, blen = struct.unpack_from(e + "II", data, off)
+	    assert blen % 4 == 0 and blen >= 12, "block length %d" % blen
+	    assert struct.unpack_from(e + "I", data, off + blen - 4)[0] == blen, \
+	        "trailing block length"
+	    blocks.append((btype, data[off + 8:off + blen - 4]))
+	    off += blen
+	assert off == len(data), "blocks fill the file"
+	types = [t for t, _ in blocks]
+	assert types == [0x0A0D0D0A, 1, 6, 6, 6, 5], types
+	idb = blocks[1][1]
+	linktype, _, snaplen = struct.unpack_from(e + "HHI", idb)
+	assert linktype == 1, "LINKTYPE_ETHERNET"
+	opts = options(idb[8:])
+	assert opts[9] == bytes([9 if nsec else 6]), "if_tsresol"
+	assert opts[2] == b"eth0", "if_name"
+	t0 = 1700000000123456789 if nsec else 1700000000123456
+	step = 10 ** 9 if nsec else 10 ** 6
+	flags = [2, 1, None]
+	qpns = [0x11, 0x12, 0x20]
+	for i, (_, b) in enumerate(blocks[2:5]):
+	    ifid, hi, lo, cap, orig = struct.unpack_from(e + "IIIII", b)
+	    assert ifid == 0 and cap == orig, "interface, lengths"
+	    assert (hi << 32 | lo) == t0 + i * step, "timestamp %d" % i
+	    frame = b[20:20 + cap]
+	    assert b[20 + cap:20 + ((cap + 3) & ~3)] == \
+	        b"\0" * (((cap + 3) & ~3) - cap), "packet padding"
+	    opts = options(b[20 + ((cap + 3) & ~3):])
+	    got = struct.unpack(e + "I", opts[2])[0] if 2 in opts else None
+	    assert got == flags[i], "epb_flags %r" % got
+	    l3 = 14 + 4 * (frame[12:14] == b"\x81\x00")
+	    v6 = frame[l3] >> 4 == 6
+	    ihl = 40 if v6 else (frame[l3] & 15) * 4
+	    udp = l3 + ihl
+	    assert struct.unpack_from(">H", frame, udp + 2)[0] == 4791
+	    assert int.from_bytes(frame[udp + 13:udp + 16], "big") == qpns[i]
+	    m = bytearray(frame[l3:-4])
+	    if v6:
+	        m[0] |= 0x0F; m[1:4] = b"\xff" * 3; m[7] = 0xFF
+	    else:
+	        m[1] = 0xFF; m[8] = 0xFF; m[10:12] = b"\xff\xff"
+	    m[ihl + 6:ihl + 8] = b"\xff\xff"
+	    m[ihl + 12] = 0xFF
+	    icrc = zlib.crc32(b"\xff" * 8 + bytes(m))
+	    assert frame[-4:] == struct.pack("<I", icrc), "ICRC of frame %d" % i
+	isb = options(blocks[5][1][12:])
+	assert struct.unpack(e + "Q", isb[7])[0] == 2, "isb_osdrop"
+	assert struct.unpack(e + "Q", isb[6])[0] == 3, "isb_filteraccept"
+	EOF
+		{ fail "pcapng $2: python3 reading it back: $(tail -1 "$work/pcapng-$2.py.out")"; }
+}
+
+test_pcapng() {
+	local f res
+
+	if [ ! -x "$frametest" ]; then
+		echo "skip: pcapng writer and frame filter: $frametest is not built (make check builds it)"
+		return
+	fi
+	tests=$((tests + 1))
+	"$frametest" filter >"$work/frametest.out" 2>&1 ||
+		{ fail "frame filter:"; sed 's/^/    /' "$work/frametest.out"; }
+	for res in us ns; do
+		f=$work/rocev2-$res.pcapng
+		tests=$((tests + 1))
+		"$frametest" write "$f" "$res" ||
+			{ fail "frametest write $res"; continue; }
+		pcapng_check "$f" "$res"
+		if ! command -v tshark >/dev/null; then
+			echo "skip: tshark dissection of the pcapng file: no tshark"
+			continue
+		fi
+		tests=$((tests + 1))
+		tshark -r "$f" -T fields -e frame.protocols -e infiniband.bth.destqp \
+			>"$work/tshark-$res.out" 2>"$work/tshark-$res.err" ||
+			fail "tshark -r $res: $(grep -v '^Running as user' "$work/tshark-$res.err" | head -3)"
+		tests=$((tests + 1))
+		[ "$(grep -c ':udp:infiniband' "$work/tshark-$res.out")" -eq 3 ] ||
+			fail "tshark $res: not 3 InfiniBand packets: $(cat "$work/tshark-$res.out")"
+		tests=$((tests + 1))
+		[ "$(cut -f2 "$work/tshark-$res.out" | tr '\n' ' ')" = "0x000011 0x000012 0x000020 " ] ||
+			fail "tshark $res: destination QPs: $(cut -f2 "$work/tshark-$res.out" | tr '\n' ' ')"
+		tests=$((tests + 1))
+		! tshark -r "$f" -V 2>/dev/null | grep -q -i malformed ||
+			fail "tshark $res: a packet is Malformed"
+	done
+}
+
+test_capture() {
+	run capture_noout 2 /nonexistent capture
+	has capture_noout "-o FILE is needed"
+	run capture_qp 2 /nonexistent capture -o "$work/c.pcapng" --qp 0x1000000
+	has capture_qp "--qp needs a QP number"
+	run capture_count 2 /nonexistent capture -o "$work/c.pcapng" -c 0
+	run capture_dur 2 /nonexistent capture -o "$work/c.pcapng" --duration 1x
+	run capture_help 0 /nonexistent capture --help
+	has capture_help "--qp QPN"
+	if ! nobody_cmd; then
+		echo "skip: capture without privilege (cannot drop CAP_NET_RAW here)"
+		return
+	fi
+	chmod 777 "$work/out"
+	run_nobody capture_priv 4 /nonexistent capture -o "$work/out/c.pcapng" \
+		--duration 1
+	has capture_priv "capture needs CAP_NET_RAW: run as root"
+	tests=$((tests + 1))
+	[ ! -e "$work/out/c.pcapng" ] || fail "capture_priv: wrote a file"
+}
+
+# inject_tree ROOT: sfab0 whose netdevice no test needs.
+inject_tree() {
+	add_kernel "$1" 0
+	add_module "$1" "$kitver" O
+	add_ibdev "$1" sfab0 sfab sfabtest7 "4: ACTIVE" "5: LinkUp"
+	put "$1" /proc/self/mounts "proc /proc proc rw 0 0"
+}
+
+mount_debugfs() { # ROOT
+	printf '%s\n' "sysfs /sys sysfs rw 0 0" \
+		"debugfs /sys/kernel/debug debugfs rw 0 0" >"$1/proc/self/mounts"
+}
+
+# inject_file NAME ROOT DEV LINE: the device's inject file holds LINE.
+inject_file() {
+	tests=$((tests + 1))
+	[ "$(cat "$2/sys/kernel/debug/sfab/$3/inject")" = "$4" ] ||
+		fail "$1: inject file has '$(cat "$2/sys/kernel/debug/sfab/$3/inject")', expected '$4'"
+}
+
+test_inject() {
+	local r=$work/inject f
+
+	inject_tree "$r"
+	run inject_nomount 1 "$r" inject show
+	has inject_nomount "debugfs is not mounted at /sys/kernel/debug"
+	has inject_nomount "mount -t debugfs none /sys/kernel/debug"
+	put "$r" /proc/self/mounts "debugfs /debug debugfs rw 0 0"
+	run inject_elsewhere 1 "$r" inject drop 5
+	has inject_elsewhere "it is mounted at /debug"
+	mount_debugfs "$r"
+	run inject_absent 1 "$r" inject drop 5
+	has inject_absent "not a vendor build with error injection"
+	tests=$((tests + 1))
+	[ ! -e "$r/sys/kernel/debug/sfab/sfab0/inject" ] ||
+		fail "inject_absent: created the inject file"
+
+	f=$r/sys/kernel/debug/sfab/sfab0/inject
+	put "$r" /sys/kernel/debug/sfab/sfab0/inject ""
+	run inject_set 0 "$r" inject drop 5 corrupt 0.5
+	has inject_set "drop 5% (50000 ppm), corrupt 0.5% (5000 ppm)"
+	inject_file inject_set "$r" sfab0 \
+		"drop_ppm=50000 corrupt_ppm=5000 delay_ppm=0 delay_ms=0 qpn=-1"
+	run inject_delay 0 "$r" inject --qp 0x11 delay 20 12.5%
+	inject_file inject_delay "$r" sfab0 \
+		"drop_ppm=0 corrupt_ppm=0 delay_ppm=125000 delay_ms=20 qpn=17"
+	run inject_delay_all 0 "$r" inject delay 10 -d sfab0
+	inject_file inject_delay_all "$r" sfab0 \
+		"drop_ppm=0 corrupt_ppm=0 delay_ppm=1000000 delay_ms=10 qpn=-1"
+	run inject_json 0 "$r" --json inject drop 0.0001
+	json inject_json 'd[0]["drop_ppm"] == 1 and d[0]["qpn"] is None' \
+		'd[0]["written"].startswith("drop_ppm=1 ")'
+	run inject_off 0 "$r" inject off
+	inject_file inject_off "$r" sfab0 off
+
+	printf '%s\n' "drop_ppm 50000" "corrupt_ppm 0" "delay_ppm 0" \
+		"delay_ms 0" "qpn 17" "dropped 12" "corrupted 0" "delayed 0" \
+		"future_key 3" >"$f"
+	run inject_show 0 "$r" inject show
+	has inject_show "5% (50000 ppm)"
+	has inject_show "destination QP 17"
+	has inject_show "future_key 3"
+	run inject_show_json 0 "$r" inject show --json
+	json inject_show_json 'd[0]["ifname"] == "sfab0"' \
+		'd[0]["drop_ppm"] == 50000 and d[0]["qpn"] == 17' \
+		'd[0]["dropped"] == 12 and d[0]["active"] is True' \
+		'd[0]["future_key"] == 3'
+
+	run inject_pct 2 "$r" inject drop 101
+	run inject_fine 2 "$r" inject corrupt 0.00001
+	has inject_fine "at most 4 decimals"
+	run inject_alone 2 "$r" inject show off
+	run inject_offqp 2 "$r" inject --qp 3 off
+	run inject_twice 2 "$r" inject drop 1 drop 2
+	run inject_none 2 "$r" inject
+	run inject_nodev 3 "$r" inject -d sfab9 show
+	has inject_nodev "sfab9 is not an sfab device"
+
+	add_ibdev "$r" sfab1 sfab sfabtest8 "4: ACTIVE" "5: LinkUp"
+	run inject_which 2 "$r" inject show
+	has inject_which "say which with -d DEV"
+	put "$r" /sys/kernel/debug/sfab/sfab1/inject ""
+	run inject_sfab1 0 "$r" inject -d sfab1 corrupt 1
+	inject_file inject_sfab1 "$r" sfab1 \
+		"drop_ppm=0 corrupt_ppm=10000 delay_ppm=0 delay_ms=0 qpn=-1"
+
+	add_kernel "$work/inject_nodev" 0
+	run inject_nosfab 3 "$work/inject_nodev" inject show
+	has inject_nosfab "no sfab device"
+
+	# debugfs is root's: a file this user cannot open.
+	if [ "$(id -u)" -ne 0 ]; then
+		chmod 000 "$f"
+		run inject_denied 4 "$r" inject -d sfab0 show
+	elif nobody_cmd; then
+		chmod 600 "$f"
+		run_nobody inject_denied 4 "$r" inject -d sfab0 show
+	else
+		echo "skip: inject permission denied (cannot run as nobody here)"
+		return
+	fi
+	has inject_denied "run sfabdiag inject as root"
+}
+
+# bundle_manifest NAME TARBALL: MANIFEST, extracted to NAME.manifest; each
+# file of the tarball is listed in it.
+bundle_manifest() {
+	tests=$((tests + 1))
+	tar -tzf "$2" >"$work/$1.list" 2>&1 ||
+		{ fail "$1: tar -tzf: $(head -1 "$work/$1.list")"; return; }
+	tests=$((tests + 1))
+	grep -q '^[^/]*/MANIFEST$' "$work/$1.list" ||
+		{ fail "$1: no MANIFEST in the tarball"; return; }
+	tar -xzOf "$2" --wildcards '*/MANIFEST' >"$work/$1.manifest"
+	tests=$((tests + 1))
+	python3 - "$work/$1.list" "$work/$1.manifest" <<-'EOF' ||
+	import sys
+	files = [l.split("/", 1)[1].strip() for l in open(sys.argv[1])
+	     if "/" in l and not l.endswith("/\n")]
+	listed = {l.split()[0] for l in open(sys.argv[2]) if l.startswith("  ")}
+	missing = [f for f in files if f not in listed]
+	sys.exit("not in MANIFEST: %s" % missing if missing else 0)
+	EOF
+		fail "$1: a file of the tarball is not in MANIFEST"
+}
+
+manifest_has() { # NAME TEXT
+	tests=$((tests + 1))
+	grep -qF -- "$2" "$work/$1.manifest" || fail "$1: MANIFEST lacks '$2'"
+}
+
+test_bundle() {
+	local r=$work/bundle rc=0
+
+	run bundle_noout 2 /nonexistent bundle
+	has bundle_noout "-o FILE is needed"
+	run bundle_secs 2 /nonexistent bundle -o "$work/b.tar.gz" \
+		--capture-seconds 61
+	inject_tree "$r"
+	rm -r "${r:?}/sys/module/sfab"
+	put "$r" /etc/os-release "ID=sfabtest"
+	if ! nobody_cmd; then
+		echo "skip: bundle without privilege (cannot drop privilege here)"
+	else
+		chmod 777 "$work/out"
+		run_nobody bundle_user 4 "$r" bundle -o "$work/out/user.tar.gz" \
+			--capture-seconds 1
+		has bundle_user "not collected"
+		has bundle_user "fix: run sfabdiag bundle as root"
+		bundle_manifest bundle_user "$work/out/user.tar.gz"
+		manifest_has bundle_user "capture needs CAP_NET_RAW: run as root"
+		manifest_has bundle_user "module sfab is not loaded"
+		manifest_has bundle_user "sfabdiag/status.json"
+		manifest_has bundle_user "sfabdiag/counters.json"
+		manifest_has bundle_user "etc/os-release"
+		manifest_has bundle_user "debugfs is not mounted"
+		run_nobody bundle_user_json 4 "$r" --json bundle \
+			-o "$work/out/user2.tar.gz" --capture-seconds 1
+		json bundle_user_json 'd[0]["root"] is False' \
+			'd[0]["complete"] is False' \
+			'any(m["item"] == "capture" and m["needs_root"] for m in d[0]["missing"])'
+	fi
+	[ "$(id -u)" -eq 0 ] || return 0
+	# As root: everything but the capture, which is left out; the kernel
+	# log needs CAP_SYSLOG, which a container may lack: 0 or 4.
+	tests=$((tests + 1))
+	SFABDIAG_ROOT=$r "$bin" bundle -o "$work/root.tar.gz" \
+		--capture-seconds 0 >"$work/bundle_root.out" 2>&1 || rc=$?
+	[ "$rc" -eq 0 ] || [ "$rc" -eq 4 ] ||
+		{ fail "bundle_root: exit $rc"; sed 's/^/    /' "$work/bundle_root.out"; }
+	bundle_manifest bundle_root "$work/root.tar.gz"
+	manifest_has bundle_root "left out: --capture-seconds 0"
+	manifest_has bundle_root "user      root"
+}
+
+mkdir -p "$work/out"
+test_pcapng
+test_capture
+test_inject
+test_bundle
+# ---- capture, inject, bundle: end --------------------------------------
+
+# ---- counters, qp: begin ------------------------------------------------
+# Device counters come from fake hw_counters files. Per-QP state needs
+# the kernel's RDMA netlink, which no fake tree can give: where the host
+# has none (no ib_core), the message that says so is checked; the
+# netlink path itself is tested on a guest with the sfab module.
+
+sfab_counters="sent_pkts rcvd_pkts sent_bytes rcvd_bytes retransmits
+retry_timeouts seq_naks_sent seq_naks_rcvd rnr_naks_sent rnr_naks_rcvd
+other_naks_sent other_naks_rcvd duplicate_requests out_of_sequence
+icrc_errors malformed_dropped unknown_qp_dropped rx_dropped tx_errors
+ud_no_recv_dropped"
+
+# add_hw_counters ROOT DEV: sfab's counters (the Nth is 100 * N), ib_core's
+# lifespan setting, and one a newer module might add.
+add_hw_counters() {
+	local h="/sys/class/infiniband/$2/ports/1/hw_counters" c n=0
+
+	for c in $sfab_counters; do
+		n=$((n + 1))
+		put "$1" "$h/$c" $((n * 100))
+	done
+	put "$1" "$h/lifespan" 10
+	put "$1" "$h/aa_newer_counter" 7
+}
+
+# set_counter ROOT DEV NAME VALUE: rewrite a counter whole, as sysfs would.
+set_counter() {
+	local f="$1/sys/class/infiniband/$2/ports/1/hw_counters/$3"
+
+	printf '%s\n' "$4" >"$f.new"
+	mv "$f.new" "$f"
+}
+
+# json_lines NAME EXPR...: each line of the output parses; each
+# expression holds on s (the list of parsed lines, one per sample),
+# with e(line, kind) the entries of that kind in a line.
+json_lines() {
+	local name=$1 expr
+
+	shift
+	for expr in "" "$@"; do
+		tests=$((tests + 1))
+		python3 - "$work/$name.out" "$expr" <<-'EOF' || fail "$name: JSON lines: ${expr:-parse}"
+			import json, sys
+			s = [json.loads(l) for l in open(sys.argv[1])]
+			def e(line, kind): return [x for x in line if x.get("entry") == kind]
+			sys.exit(0 if not sys.argv[2] or eval(sys.argv[2]) else 1)
+		EOF
+	done
+}
+
+# wait_lines FILE N: wait up to 10 s for FILE to have N lines.
+wait_lines() {
+	local _
+
+	for _ in $(seq 100); do
+		[ "$(wc -l <"$1")" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# The host has no RDMA netlink (ib_core not loaded): true or false.
+host_has_rdma_netlink() {
+	python3 - <<-'EOF'
+		import socket, sys
+		try:
+		    socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 20).close()
+		except OSError:
+		    sys.exit(1)
+	EOF
+}
+
+make_counters_tree() { # ROOT
+	add_kernel "$1" 0
+	add_module "$1" "$kitver" O
+	add_ibdev "$1" sfab0 sfab eth0 "4: ACTIVE" "5: LinkUp"
+	add_ibdev "$1" rxe0 rxe eth0 "4: ACTIVE" "5: LinkUp"
+	add_hw_counters "$1" sfab0
+	add_hw_counters "$1" rxe0
+}
+
+test_counters() {
+	local r=$work/counters rc pid first last
+
+	make_counters_tree "$r"
+	run counters 0 "$r" counters
+	has counters "sfab0 port 1"
+	has counters "COUNTER"
+	has counters "ud_no_recv_dropped"
+	has counters "aa_newer_counter"
+	lacks counters "rxe0"
+	lacks counters "lifespan"
+	lacks counters "RATE/S"
+	tests=$((tests + 1))
+	grep -Eq '^  retransmits +500$' "$work/counters.out" ||
+		fail "counters: retransmits is not shown as 500"
+	# sfab's order, then the names it does not know.
+	tests=$((tests + 1))
+	first=$(grep -n 'sent_pkts' "$work/counters.out" | cut -d: -f1)
+	last=$(grep -n 'ud_no_recv_dropped' "$work/counters.out" | cut -d: -f1)
+	if [ "$first" -ge "$last" ] ||
+		[ "$last" -ge "$(grep -n aa_newer "$work/counters.out" | cut -d: -f1)" ]; then
+		fail "counters: not in sfab's order, newer names last"
+	fi
+
+	run counters_json 0 "$r" --json counters
+	json counters_json \
+		'len(d) == 2' \
+		'e("sample")[0]["sample"] == 1 and e("sample")[0]["interval"] is None' \
+		'e("device")[0]["ifname"] == "sfab0" and e("device")[0]["port"] == 1' \
+		'e("device")[0]["counters"]["sent_pkts"] == 100' \
+		'e("device")[0]["counters"]["ud_no_recv_dropped"] == 2000' \
+		'e("device")[0]["counters"]["aa_newer_counter"] == 7' \
+		'len(e("device")[0]["counters"]) == 21' \
+		'e("device")[0]["rates"] is None'
+
+	run counters_dev 0 "$r" counters -d sfab0
+	has counters_dev "sfab0 port 1"
+	run counters_notsfab 3 "$r" counters -d rxe0
+	has counters_notsfab "rxe0 is an RDMA device, but not an sfab device"
+	run counters_nosuch 3 "$r" counters --device nosuch
+	has counters_nosuch "there is no RDMA device named nosuch"
+	run counters_nosuch_json 3 "$r" counters -d nosuch --json
+	json counters_nosuch_json 'ids("problem") == ["no_device"]'
+
+	# Watch: two samples a second apart; sent_pkts grows by 1000 and
+	# rcvd_bytes by 250 between them, the others do not change.
+	tests=$((tests + 1))
+	rc=0
+	SFABDIAG_ROOT=$r "$bin" --json counters -w 1 -n 2 \
+		>"$work/counters_watch.out" 2>"$work/counters_watch.err" &
+	pid=$!
+	if wait_lines "$work/counters_watch.out" 1; then
+		set_counter "$r" sfab0 sent_pkts 1100
+		set_counter "$r" sfab0 rcvd_bytes 650
+	else
+		fail "counters_watch: no first sample within 10 s"
+	fi
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 0 ] || fail "counters_watch: exited $rc, expected 0"
+	json_lines counters_watch \
+		'len(s) == 2' \
+		'[e(l, "sample")[0]["sample"] for l in s] == [1, 2]' \
+		'e(s[0], "device")[0]["rates"] is None' \
+		'0.9 <= e(s[1], "sample")[0]["interval"] <= 3' \
+		'e(s[1], "device")[0]["counters"]["sent_pkts"] == 1100' \
+		'abs(e(s[1], "device")[0]["rates"]["sent_pkts"] * e(s[1], "sample")[0]["interval"] - 1000) < 5' \
+		'abs(e(s[1], "device")[0]["rates"]["rcvd_bytes"] * e(s[1], "sample")[0]["interval"] - 250) < 2' \
+		'e(s[1], "device")[0]["rates"]["retransmits"] == 0' \
+		'sorted(e(s[1], "device")[0]["rates"]) == sorted(e(s[1], "device")[0]["counters"])'
+
+	run counters_watch_human 0 "$r" counters -w 0.2 -n 2
+	tests=$((tests + 1))
+	[ "$(grep -c '^Sample ' "$work/counters_watch_human.out")" -eq 2 ] ||
+		fail "counters_watch_human: not two samples"
+	has counters_watch_human "RATE/S"
+	has counters_watch_human "s after the previous"
+	tests=$((tests + 1))
+	grep -Eq '^  retransmits +500 +0\.0$' "$work/counters_watch_human.out" ||
+		fail "counters_watch_human: retransmits has no rate 0.0"
+	tests=$((tests + 1))
+	if LC_ALL=C grep -q $'\033' "$work/counters_watch_human.out"; then
+		fail "counters_watch_human: terminal control codes on a pipe"
+	fi
+
+	# -n alone samples every second; -w without -n runs until SIGTERM,
+	# then exits 0 after a whole sample.
+	run counters_count 0 "$r" counters -n 1 -j
+	json_lines counters_count 'len(s) == 1'
+	tests=$((tests + 1))
+	rc=0
+	SFABDIAG_ROOT=$r "$bin" counters -w 0.5 >"$work/counters_term.out" \
+		2>&1 &
+	pid=$!
+	wait_lines "$work/counters_term.out" 3 || true
+	kill -TERM "$pid"
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 0 ] || fail "counters_term: exited $rc after SIGTERM, expected 0"
+	tests=$((tests + 1))
+	[ "$(grep -c '^Sample ' "$work/counters_term.out")" -eq \
+		"$(grep -c aa_newer_counter "$work/counters_term.out")" ] ||
+		fail "counters_term: the last sample was cut"
+
+	# A value that is not a number; no hw_counters at all (old module).
+	set_counter "$r" sfab0 tx_errors "n/a"
+	run counters_bad 1 "$r" counters
+	has counters_bad "counter tx_errors reads 'n/a', not a number"
+	run counters_bad_json 1 "$r" counters --json
+	json counters_bad_json 'ids("problem") == ["bad_counter"]' \
+		'"tx_errors" not in e("device")[0]["counters"]'
+	rm -r "$r/sys/class/infiniband/sfab0/ports/1/hw_counters"
+	run counters_none 1 "$r" counters
+	has counters_none "hw_counters does not exist"
+	has counters_none "rdma statistic show link sfab0/1"
+	run counters_none_json 1 "$r" counters -j
+	json counters_none_json 'ids("problem") == ["no_counters"]' \
+		'e("device")[0]["counters"] is None'
+
+	# No sfab device at all.
+	r=$work/counters_nodev
+	add_kernel "$r" 0
+	add_ibdev "$r" rxe0 rxe eth0 "4: ACTIVE" "5: LinkUp"
+	run counters_nodev 3 "$r" counters
+	has counters_nodev "no sfab device"
+	has counters_nodev "rdma link add sfab0 type sfab netdev IFACE"
+	run qp_nodev 3 "$r" qp
+	has qp_nodev "no sfab device"
+	run qp_nodev_json 3 "$r" qp --json
+	json qp_nodev_json 'ids("problem") == ["no_device"]'
+}
+
+test_counters_usage() {
+	run counters_w0 2 /nonexistent counters -w 0
+	has counters_w0 "-w wants seconds between 0.1 and 86400, not '0'"
+	run counters_wbad 2 /nonexistent counters --watch 1s
+	has counters_wbad "not '1s'"
+	run counters_n0 2 /nonexistent counters -w 1 -n 0
+	has counters_n0 "-n wants a count of samples, 1 or more, not '0'"
+	run counters_nneg 2 /nonexistent counters -n -3
+	run counters_noarg 2 /nonexistent counters -w
+	has counters_noarg "option -w needs a value"
+	run counters_opt 2 /nonexistent counters --bogus
+	has counters_opt "bad option '--bogus'"
+	run counters_arg 2 /nonexistent counters sfab0
+	has counters_arg "unexpected argument 'sfab0'"
+	run counters_help 0 /nonexistent counters --help
+	has counters_help "sfabdiag-counters(8)"
+	run qp_show_noqpn 2 /nonexistent qp show
+	has qp_show_noqpn "show needs a QP number"
+	run qp_show_bad 2 /nonexistent qp show 0x1000000
+	has qp_show_bad "is not a QP number"
+	run qp_action 2 /nonexistent qp drop
+	has qp_action "unknown action 'drop'"
+	run qp_extra 2 /nonexistent qp show 17 18
+	has qp_extra "unexpected argument '18'"
+	run qp_opt 2 /nonexistent qp -x
+	has qp_opt "unknown option '-x'"
+	run qp_help 0 /nonexistent qp --help
+	has qp_help "sfabdiag-qp(8)"
+	run help_cmds 0 /nonexistent --help
+	has help_cmds "counters"
+	has help_cmds "qp "
+}
+
+# What the host's missing RDMA netlink does to --qp and to qp.
+test_no_netlink() {
+	local r=$work/nonetlink
+
+	if host_has_rdma_netlink; then
+		echo "skip: counters --qp, qp: this host has an RDMA netlink (the guest tests cover it)"
+		return
+	fi
+	make_counters_tree "$r"
+	run nonl_counters 1 "$r" counters --qp
+	has nonl_counters "sfab0 port 1"
+	has nonl_counters "QPs of sfab0"
+	has nonl_counters "the kernel has no RDMA netlink (ib_core not loaded)"
+	has nonl_counters "modprobe sfab"
+	run nonl_counters_json 1 "$r" counters --qp -j
+	json nonl_counters_json 'ids("problem") == ["no_rdma_netlink"]' \
+		'e("device")[0]["counters"]["sent_pkts"] == 100' \
+		'e("qp") == []'
+	run nonl_qp 1 "$r" qp
+	has nonl_qp "no QP could be read"
+	has nonl_qp "the kernel has no RDMA netlink (ib_core not loaded)"
+	run nonl_qp_list_json 1 "$r" --json qp list -d sfab0
+	json nonl_qp_list_json 'ids("problem") == ["no_rdma_netlink"]' \
+		'e("qp") == []'
+	run nonl_qp_show 1 "$r" qp show 1
+	has nonl_qp_show "the kernel has no RDMA netlink (ib_core not loaded)"
+	lacks nonl_qp_show "no QP 1"
+	run nonl_qp_notsfab 3 "$r" qp show 1 -d rxe0
+	has nonl_qp_notsfab "rxe0 is an RDMA device, but not an sfab device"
+}
+
+# A counter file the user may not read: exit 4, device counters or not.
+test_counters_permission() {
+	local r=$work/counters_perm rc=0 as=()
+
+	make_counters_tree "$r"
+	chmod 000 "$r/sys/class/infiniband/sfab0/ports/1/hw_counters/retransmits"
+	if [ "$(id -u)" -eq 0 ]; then
+		as=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+		chmod 755 "$work"
+		if [ -n "${FAKEROOTKEY:-}" ] || ! command -v setpriv >/dev/null ||
+			! "${as[@]}" test -x "$bin" -a -r "$r/sys/class/infiniband/sfab0/node_desc" 2>/dev/null; then
+			echo "skip: counters permission (cannot run sfabdiag as nobody here)"
+			return
+		fi
+	fi
+	tests=$((tests + 1))
+	SFABDIAG_ROOT=$r "${as[@]}" "$bin" counters >"$work/counters_perm.out" \
+		2>&1 || rc=$?
+	[ "$rc" -eq 4 ] || fail "counters_perm: exit $rc, expected 4"
+	has counters_perm "cannot read /sys/class/infiniband/sfab0/ports/1/hw_counters/retransmits: Permission denied"
+	has counters_perm "needs root"
+	has counters_perm "sent_pkts"
+	rc=0
+	tests=$((tests + 1))
+	SFABDIAG_ROOT=$r "${as[@]}" "$bin" counters -j >"$work/counters_perm_json.out" \
+		2>/dev/null || rc=$?
+	[ "$rc" -eq 4 ] || fail "counters_perm_json: exit $rc, expected 4"
+	json counters_perm_json 'ids("problem") == ["permission_denied"]'
+}
+
+test_counters_usage
+test_counters
+test_no_netlink
+test_counters_permission
+# ---- counters, qp: end --------------------------------------------------
+
 if [ "$failed" -ne 0 ]; then
 	echo "sfabdiag tests: $failed of $tests checks failed"
 	exit 1
