@@ -1,0 +1,322 @@
+# shellcheck shell=sh
+# Suite "diag": the field diagnostics against a live workload on sfab0
+# (va) and sfab1 (vb, netns peer). The kernel side: each QP's state and
+# counters in restrack (rdma res show qp -dd) and the vendor build's
+# error injection (debugfs). sfabdiag (the sfab-diag package): status,
+# version, counters (watch mode), qp list/show, capture (read back by
+# tshark, no malformed packet), inject (loss, corruption and delay show
+# in the counters while ibv_rc_pingpong still completes with its
+# receive-buffer check), bundle (every item present) and --json that
+# parses, against RC and UD traffic. sfab only: with sfab_dev=rxe or
+# interop the suite has nothing to test and says so. Runs in the guest;
+# TAP on stdout.
+
+# shellcheck source=../guest/lib.sh
+. /usr/share/sfab-vm/lib.sh
+# shellcheck source=../guest/hosts.sh
+. /usr/share/sfab-vm/hosts.sh
+# shellcheck source=../guest/clients.sh
+. /usr/share/sfab-vm/clients.sh
+
+DBG=/sys/kernel/debug
+INJ_B=$DBG/sfab/sfab1/inject
+
+# json_ok FILE [PYTHON]: FILE holds one JSON document (and PYTHON, an
+# expression over it as "d", holds).
+json_ok() {
+	python3 - "$1" "${2:-True}" <<'EOF' || fail "$1: $(head -c 400 "$1")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+if not eval(sys.argv[2]):
+    sys.exit("%s: %s does not hold" % (sys.argv[1], sys.argv[2]))
+EOF
+}
+
+# counter DEV NAME: the device counter NAME (sysfs hw_counters).
+counter() { cat "$IB/$1/ports/1/hw_counters/$2"; }
+
+# res_qp_attr DEV QPN NAME: driver attribute NAME of QP QPN of DEV, from
+# rdma res show qp -dd (restrack).
+res_qp_attr() {
+	rdma -dd res show qp link "$1" lqpn "$2" | tr -s '[:space:]' '\n' |
+		awk -v k="drv_$3" 'prev == k { print; exit } { prev = $0 }'
+}
+
+# rc_workload N SIZE: ibv_rc_pingpong, N exchanges of SIZE bytes with the
+# receive check, in the background; pingpong_wait collects it.
+rc_workload() {
+	ga=$(gidx_a) || fail "$ga"
+	gb=$(gidx_b) || fail "$gb"
+	peer ibv_rc_pingpong -d "$DEV_B" -g "$gb" -s "$2" -n "$1" -c \
+		>/tmp/wl-server.out 2>/tmp/wl-server.err &
+	wl_server=$!
+	wait_secs 30 tcp_listening 18515 || fail "the pingpong server did not listen: $(cat /tmp/wl-server.err)"
+	ibv_rc_pingpong -d "$DEV_A" -g "$ga" -s "$2" -n "$1" -c "$IP_B" \
+		>/tmp/wl-client.out 2>/tmp/wl-client.err &
+	wl_client=$!
+}
+
+pingpong_wait() {
+	rc=0
+	wait "$wl_client" || rc=$?
+	wait "$wl_server" || rc=$?
+	show /tmp/wl-client "client"
+	show /tmp/wl-server "server"
+	[ "$rc" -eq 0 ] || fail "the pingpong failed (status $rc)"
+	! grep -q 'invalid data' /tmp/wl-client.* /tmp/wl-server.* || fail "the pingpong reported invalid data"
+	grep -q " iters in " /tmp/wl-client.out || fail "the client reported no iterations"
+}
+
+# rc_qpn DEV: the QPN of DEV's RC QP in RTS (the workload's).
+rc_qpn() {
+	rdma res show qp link "$1" | awk '/type RC/ && /state RTS/ { for (i = 1; i < NF; i++) if ($i == "lqpn") { print $(i + 1); exit } }'
+}
+
+# --- kernel side ------------------------------------------------------------
+
+restrack_live() {
+	rc_workload 2000 4096
+	wait_for sh -c "[ -n \"\$(rdma res show qp link $DEV_A | grep 'type RC.*state RTS')\" ]" ||
+		fail "no RC QP in RTS on $DEV_A: $(rdma res show qp link "$DEV_A")"
+	q=$(rc_qpn "$DEV_A")
+	rdma -dd res show qp link "$DEV_A" lqpn "$q"
+	for k in una_psn sq_posted rq_posted rd_atomic retry_left rnr_left timeout retry_cnt rnr_retry mtu udp_sport dgid sent_pkts rcvd_pkts retransmits; do
+		v=$(res_qp_attr "$DEV_A" "$q" "$k")
+		[ -n "$v" ] || fail "rdma res show qp -dd: no $k for QP $q"
+	done
+	[ "$(res_qp_attr "$DEV_A" "$q" dgid)" = "::ffff:$IP_B" ] || fail "dgid is not ::ffff:$IP_B"
+	[ "$(res_qp_attr "$DEV_A" "$q" sent_pkts)" -gt 0 ] || fail "QP $q sent no packets"
+	pingpong_wait
+}
+
+inject_raw() {
+	mount_once debugfs "$DBG"
+	[ -f "$INJ_B" ] || fail "$INJ_B is missing: not a vendor build"
+	cat "$INJ_B"
+	grep -qx 'drop_ppm 0' "$INJ_B" || fail "injection is not off at start"
+	! echo "drop_ppm=2000000" >"$INJ_B" 2>/dev/null || fail "drop_ppm=2000000 was accepted"
+	! echo "bogus=1" >"$INJ_B" 2>/dev/null || fail "bogus=1 was accepted"
+	echo "drop_ppm=50000 qpn=7" >"$INJ_B" || fail "a valid write was refused"
+	grep -qx 'qpn 7' "$INJ_B" || fail "qpn did not take"
+	echo off >"$INJ_B"
+	grep -qx 'qpn -1' "$INJ_B" || fail "off did not reset qpn"
+	grep -qx 'drop_ppm 0' "$INJ_B" || fail "off did not reset drop_ppm"
+}
+
+# inject_live SETTING COUNTER: SETTING (raw key=value) on sfab1, a
+# pingpong with the receive check still completes, and COUNTER (of the
+# inject file) and the sender's retransmits or the receiver's ICRC
+# errors grew.
+inject_live() {
+	r0=$(counter "$DEV_A" retransmits)
+	i0=$(counter "$DEV_B" icrc_errors)
+	echo "$1" >"$INJ_B" || fail "cannot write $1"
+	rc_workload 300 4096
+	pingpong_wait
+	st=$(cat "$INJ_B")
+	echo off >"$INJ_B"
+	echo "$st"
+	n=$(echo "$st" | awk -v k="$2" '$1 == k { print $2 }')
+	[ "${n:-0}" -gt 0 ] || fail "nothing was $2"
+	r1=$(counter "$DEV_A" retransmits)
+	i1=$(counter "$DEV_B" icrc_errors)
+	echo "retransmits on $DEV_A: $r0 -> $r1; icrc_errors on $DEV_B: $i0 -> $i1"
+	case $2 in
+	dropped) [ "$r1" -gt "$r0" ] || fail "no retransmit after $n drops" ;;
+	corrupted)
+		[ "$i1" -gt "$i0" ] || fail "no ICRC error after $n corrupted packets"
+		[ "$r1" -gt "$r0" ] || fail "no retransmit after $n corrupted packets"
+		;;
+	esac
+}
+
+inject_unload() {
+	echo "drop_ppm=500000" >"$INJ_B" || fail "cannot write"
+	del_pair_devices
+	pair_devices
+	grep -qx 'drop_ppm 0' "$INJ_B" || fail "injection survived the device: $(cat "$INJ_B")"
+}
+
+# --- sfabdiag (the sfab-diag package) --------------------------------------
+
+# sd NAME ARGS...: sfabdiag ARGS, output in /tmp/sd.NAME.out (and .err),
+# exit status in $sd_rc; the output is shown.
+sd() {
+	n=$1
+	shift
+	sd_rc=0
+	sfabdiag "$@" >"/tmp/sd.$n.out" 2>"/tmp/sd.$n.err" || sd_rc=$?
+	echo "\$ sfabdiag $* (exit $sd_rc)"
+	head -n 40 "/tmp/sd.$n.out"
+	[ ! -s "/tmp/sd.$n.err" ] || sed 's/^/stderr: /' "/tmp/sd.$n.err" | head -n 10
+}
+
+sd_expect() { [ "$sd_rc" -eq "$1" ] || fail "sfabdiag exited $sd_rc, expected $1"; }
+
+sd_no_device() {
+	command -v sfabdiag >/dev/null || fail "sfabdiag is not installed"
+	must modprobe sfab
+	sd nodev status
+	sd_expect 3
+	grep -qi 'no sfab device' /tmp/sd.nodev.out /tmp/sd.nodev.err || fail "status does not say there is no sfab device"
+}
+
+sd_status() {
+	sd status status
+	[ "$sd_rc" -le 1 ] || fail "status exited $sd_rc"
+	sd statusj --json status
+	json_ok /tmp/sd.statusj.out "any(e.get('ifname') == 'sfab0' for e in d) and any(e.get('ifname') == 'sfab1' for e in d)"
+	sd version version
+	sd_expect 0
+	sd versionj --json version
+	json_ok /tmp/sd.versionj.out
+}
+
+# sd_live_rc: counters (watch), qp list/show and capture against a
+# running ibv_rc_pingpong; the capture read back by tshark.
+sd_live_rc() {
+	rc_workload 3000 4096
+	wait_for sh -c "[ -n \"\$(rdma res show qp link $DEV_A | grep 'type RC.*state RTS')\" ]" ||
+		fail "no RC QP in RTS on $DEV_A"
+	q=$(rc_qpn "$DEV_A")
+	sd qpl --json qp list
+	sd_expect 0
+	json_ok /tmp/sd.qpl.out "any(e.get('ifname') == 'sfab0' and e.get('type') == 'RC' and e.get('state') == 'RTS' and (e.get('driver') or {}).get('dgid') == '::ffff:$IP_B' for e in d)"
+	sd qps qp show "$q" -d "$DEV_A"
+	sd_expect 0
+	grep -q una_psn /tmp/sd.qps.out || fail "qp show has no una_psn"
+	sd qpt qp list
+	sd_expect 0
+	sd cnt --json counters -d "$DEV_A" --qp -w 1 -n 2
+	sd_expect 0
+	sd cntt counters -d "$DEV_A" -w 1 -n 2
+	sd_expect 0
+	# Watch mode: one JSON document per sample, one sample per line.
+	python3 - /tmp/sd.cnt.out "$q" <<'EOF2' || fail "counters -w: not 2 samples with sent_pkts rates over 0 for $DEV_A and QP $q"
+import json, sys
+samples = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+assert len(samples) == 2, len(samples)
+last = samples[1]
+dev = [e for e in last if e.get("entry") == "device"]
+qp = [e for e in last if e.get("entry") == "qp" and e.get("lqpn") == int(sys.argv[2])]
+assert dev and dev[0]["rates"]["sent_pkts"] > 0, dev
+assert qp and qp[0]["rates"]["sent_pkts"] > 0, qp
+EOF2
+	sd cap capture -d "$DEV_A" -o /tmp/rc.pcapng -c 40 --duration 60
+	sd_expect 0
+	tshark_ok /tmp/rc.pcapng 40
+	pingpong_wait
+}
+
+# tshark_ok FILE N: tshark reads FILE: at least N packets, every one of
+# them InfiniBand (RoCEv2), none malformed.
+tshark_ok() {
+	tshark -r "$1" -T fields -e frame.protocols -e _ws.malformed >/tmp/tshark.out 2>/tmp/tshark.err ||
+		fail "tshark -r $1: $(cat /tmp/tshark.err)"
+	total=$(wc -l </tmp/tshark.out)
+	ib=$(grep -c ':udp:infiniband' /tmp/tshark.out)
+	bad=$(grep -ci 'malformed' /tmp/tshark.out)
+	echo "tshark: $total packets, $ib InfiniBand, $bad malformed"
+	head -n 5 /tmp/tshark.out
+	[ "$total" -ge "$2" ] || fail "fewer than $2 packets"
+	[ "$ib" -eq "$total" ] || fail "not every packet is RoCEv2"
+	[ "$bad" -eq 0 ] || fail "malformed packets"
+}
+
+# sd_live_ud: qp list and capture --qp against ibv_ud_pingpong.
+sd_live_ud() {
+	ga=$(gidx_a) || fail "$ga"
+	gb=$(gidx_b) || fail "$gb"
+	peer ibv_ud_pingpong -d "$DEV_B" -g "$gb" -s 512 -n 2000 -c >/tmp/wl-server.out 2>/tmp/wl-server.err &
+	wl_server=$!
+	wait_secs 30 tcp_listening 18515 || fail "the UD pingpong server did not listen"
+	ibv_ud_pingpong -d "$DEV_A" -g "$ga" -s 512 -n 2000 -c "$IP_B" >/tmp/wl-client.out 2>/tmp/wl-client.err &
+	wl_client=$!
+	wait_for sh -c "[ -n \"\$(rdma res show qp link $DEV_B | grep 'type UD.*comm ibv_ud')\" ]" ||
+		fail "no UD QP of ibv_ud_pingpong on $DEV_B"
+	qb=$(rdma res show qp link "$DEV_B" | awk '/type UD/ && /ibv_ud/ { for (i = 1; i < NF; i++) if ($i == "lqpn") { print $(i + 1); exit } }')
+	sd qpu --json qp list -d "$DEV_B"
+	json_ok /tmp/sd.qpu.out "any(e.get('type') == 'UD' and e.get('lqpn') == $qb for e in d)"
+	sd capu capture -d "$DEV_A" -o /tmp/ud.pcapng -c 20 --qp "$qb" --duration 60
+	sd_expect 0
+	tshark_ok /tmp/ud.pcapng 20
+	tshark -r /tmp/ud.pcapng -T fields -e infiniband.bth.destqp | sort -u >/tmp/ud.qps
+	[ "$(cat /tmp/ud.qps)" = "$(printf '0x%06x' "$qb")" ] || fail "capture --qp $qb kept other QPs: $(cat /tmp/ud.qps)"
+	pingpong_wait
+}
+
+# sd_inject ARGS... -- COUNTER: sfabdiag inject -d sfab1 ARGS, a verified
+# pingpong, inject show has COUNTER > 0, then off.
+sd_inject() {
+	cnt=$1
+	shift
+	r0=$(counter "$DEV_A" retransmits)
+	sd inj inject -d "$DEV_B" "$@"
+	sd_expect 0
+	rc_workload 300 4096
+	pingpong_wait
+	sd injs --json inject -d "$DEV_B" show
+	sd_expect 0
+	json_ok /tmp/sd.injs.out "d[0]['$cnt'] > 0"
+	sd injoff inject -d "$DEV_B" off
+	sd_expect 0
+	sd injs2 --json inject -d "$DEV_B" show
+	json_ok /tmp/sd.injs2.out "d[0]['active'] is False"
+	sd cnta --json counters -d "$DEV_A"
+	r1=$(counter "$DEV_A" retransmits)
+	echo "retransmits on $DEV_A: $r0 -> $r1"
+	[ "$r1" -gt "$r0" ] || fail "no retransmits on $DEV_A"
+}
+
+sd_bundle() {
+	sd bun bundle -o /tmp/bundle.tar.gz
+	sd_expect 0
+	tar -tzf /tmp/bundle.tar.gz >/tmp/bundle.list || fail "the bundle is not a tar.gz"
+	cat /tmp/bundle.list
+	for item in MANIFEST sfabdiag/status.json sfabdiag/version.json sfabdiag/counters.json sfabdiag/qp-list.json kernel/dmesg.txt etc/os-release capture/; do
+		grep -q "/$item" /tmp/bundle.list || fail "the bundle has no $item"
+	done
+	grep -q 'sys/module/sfab/parameters\|sys/module/sfab/version' /tmp/bundle.list || fail "no module files"
+	grep -q '^[^/]*/rdma/' /tmp/bundle.list || fail "no rdma dumps"
+	grep -q '^[^/]*/system/' /tmp/bundle.list || fail "no package versions"
+	mkdir -p /tmp/bundle && tar -xzf /tmp/bundle.tar.gz -C /tmp/bundle
+	m=$(find /tmp/bundle -name MANIFEST)
+	sed -n '/Not collected/,$p' "$m"
+	python3 -c 'import json, sys; [json.load(open(f)) for f in sys.argv[1:]]' /tmp/bundle/*/sfabdiag/*.json ||
+		fail "a JSON file of the bundle does not parse"
+}
+
+sd_unprivileged() {
+	rc=0
+	setpriv --reuid=65534 --regid=65534 --clear-groups sfabdiag capture -d "$DEV_A" -o /tmp/np.pcapng -c 1 >/tmp/np.out 2>&1 || rc=$?
+	cat /tmp/np.out
+	[ "$rc" -eq 4 ] || fail "capture as nobody exited $rc, expected 4"
+	grep -q CAP_NET_RAW /tmp/np.out || fail "capture as nobody does not name CAP_NET_RAW"
+}
+
+guest_setup
+use_pair sfab:sfab
+if [ "$(dev_pairs)" != sfab:sfab ]; then
+	diag "sfab_dev=$(kparam sfab_dev sfab): the diag suite tests sfab's own diagnostics only"
+	echo "1..0 # SKIP sfab_dev is not sfab"
+	exit 0
+fi
+t "two hosts: veth va (init netns) and vb (netns peer)" setup_hosts
+t "sfabdiag status with the module loaded and no sfab device: says so, exit 3" sd_no_device
+t "sfab0 on va and sfab1 on vb (netns peer): ports ACTIVE, RoCE v2 GIDs" pair_devices
+t "sfabdiag status and version: both devices, versions agree, JSON parses" sd_status
+t "restrack: a live RC QP's transport state, peer GID and counters (rdma res show qp -dd)" restrack_live
+t "inject (debugfs): bad values refused, a write is the whole setting, off resets" inject_raw
+t "inject drop 5% on sfab1: ibv_rc_pingpong completes verified, sfab0 retransmits" inject_live "drop_ppm=50000" dropped
+t "inject corrupt 5% on sfab1: ICRC errors counted, retransmits, data verified" inject_live "corrupt_ppm=50000" corrupted
+t "inject delay 20 ms for 10% on sfab1: data verified" inject_live "delay_ppm=100000 delay_ms=20" delayed
+t "sfabdiag qp, counters -w and capture on a live RC workload; tshark reads it, nothing malformed" sd_live_rc
+t "sfabdiag qp and capture --qp on a live UD workload" sd_live_ud
+t "sfabdiag inject drop 5: pingpong verified, retransmits, show and off" sd_inject dropped drop 5
+t "sfabdiag inject corrupt 5 delay 20 10: pingpong verified" sd_inject corrupted corrupt 5 delay 20 10
+t "sfabdiag bundle: every item, JSON parses" sd_bundle
+t "sfabdiag capture as nobody: exit 4, names CAP_NET_RAW" sd_unprivileged
+t "inject left on: the device's deletion turns it off" inject_unload
+t "rdma link delete sfab0 and sfab1, sfab unloads" del_pair_devices
+teardown_hosts
+done_testing
