@@ -341,35 +341,36 @@ void table_free(struct table *t)
 	t->nrows = 0;
 }
 
-/* Prints formatted text, sanitized as text_sanitize() does. */
-void out_printf(FILE *f, const char *fmt, ...)
+static void out_vprintf(FILE *f, const char *fmt, va_list ap)
 {
 	char *raw, *safe;
-	va_list ap;
 
-	va_start(ap, fmt);
 	raw = xvasprintf(fmt, ap);
-	va_end(ap);
 	safe = text_sanitize(raw);
 	fputs(safe, f);
 	free(safe);
 	free(raw);
 }
 
-/* out_printf(), then a newline: one line of a message. */
-void out_line(FILE *f, const char *fmt, ...)
+/* Prints formatted text, sanitized as text_sanitize() does. */
+void out_printf(FILE *f, const char *fmt, ...)
 {
-	char *raw, *safe;
 	va_list ap;
 
 	va_start(ap, fmt);
-	raw = xvasprintf(fmt, ap);
+	out_vprintf(f, fmt, ap);
 	va_end(ap);
-	safe = text_sanitize(raw);
-	fputs(safe, f);
+}
+
+/* out_printf(), then a newline: one line of a message. */
+void out_line(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	out_vprintf(f, fmt, ap);
+	va_end(ap);
 	fputc('\n', f);
-	free(safe);
-	free(raw);
 }
 
 /* A section title, with a blank line before every one but the first. */
