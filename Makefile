@@ -4,10 +4,13 @@
 
 .PHONY: all help deps chroots trees build rdma-core packages dkms-tarball rpm images \
 	checkpatch intree sparse coccicheck shellcheck lint vm validate bench check summary \
-	version clean
+	version clean delta-report
 
 all:		## every target's packages in out/TARGET/, the DKMS tarball and RPMs (the kit's main job)
 	@ci/release.sh
+
+delta-report:	## lines of the vendor delta (backports, diag/kernel, hotfixes) against upstream, per target
+	@ci/delta-report.sh
 
 version:	## the version this tree builds (VERSION and git)
 	@ci/version.sh
