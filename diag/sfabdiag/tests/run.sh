@@ -591,7 +591,8 @@ test_pcapng() {
 		[ "$(grep -c ':udp:infiniband' "$work/tshark-$res.out")" -eq 3 ] ||
 			fail "tshark $res: not 3 InfiniBand packets: $(cat "$work/tshark-$res.out")"
 		tests=$((tests + 1))
-		[ "$(cut -f2 "$work/tshark-$res.out" | tr '\n' ' ')" = "0x000011 0x000012 0x000020 " ] ||
+		# As numbers: tshark 3.4 (bullseye) prints 0x00000011, later ones 0x000011.
+		[ "$(cut -f2 "$work/tshark-$res.out" | while read -r q; do printf '%d ' "$q"; done)" = "17 18 32 " ] ||
 			fail "tshark $res: destination QPs: $(cut -f2 "$work/tshark-$res.out" | tr '\n' ' ')"
 		tests=$((tests + 1))
 		! tshark -r "$f" -V 2>/dev/null | grep -q -i malformed ||
