@@ -223,20 +223,32 @@ tshark_ok() {
 	[ "$bad" -eq 0 ] || fail "malformed packets"
 }
 
-# sd_live_ud: qp list and capture --qp against ibv_ud_pingpong.
+# sd_live_ud: qp, counters, capture --qp and bundle against
+# ibv_ud_pingpong (injection is left to RC: UD has no retransmission, a
+# lost datagram stalls the pingpong by design).
 sd_live_ud() {
 	ga=$(gidx_a) || fail "$ga"
 	gb=$(gidx_b) || fail "$gb"
-	peer ibv_ud_pingpong -d "$DEV_B" -g "$gb" -s 512 -n 2000 -c >/tmp/wl-server.out 2>/tmp/wl-server.err &
+	peer ibv_ud_pingpong -d "$DEV_B" -g "$gb" -s 512 -n 4000 -c >/tmp/wl-server.out 2>/tmp/wl-server.err &
 	wl_server=$!
 	wait_secs 30 tcp_listening 18515 || fail "the UD pingpong server did not listen"
-	ibv_ud_pingpong -d "$DEV_A" -g "$ga" -s 512 -n 2000 -c "$IP_B" >/tmp/wl-client.out 2>/tmp/wl-client.err &
+	ibv_ud_pingpong -d "$DEV_A" -g "$ga" -s 512 -n 4000 -c "$IP_B" >/tmp/wl-client.out 2>/tmp/wl-client.err &
 	wl_client=$!
 	wait_for sh -c "[ -n \"\$(rdma res show qp link $DEV_B | grep 'type UD.*comm ibv_ud')\" ]" ||
 		fail "no UD QP of ibv_ud_pingpong on $DEV_B"
 	qb=$(rdma res show qp link "$DEV_B" | awk '/type UD/ && /ibv_ud/ { for (i = 1; i < NF; i++) if ($i == "lqpn") { print $(i + 1); exit } }')
 	sd qpu --json qp list -d "$DEV_B"
 	json_ok /tmp/sd.qpu.out "any(e.get('type') == 'UD' and e.get('lqpn') == $qb for e in d)"
+	sd qpus qp show "$qb" -d "$DEV_B"
+	sd_expect 0
+	sd cntu --json counters -d "$DEV_B" --qp -w 1 -n 2
+	sd_expect 0
+	python3 - /tmp/sd.cntu.out "$qb" <<'EOF2' || fail "counters -w: no rcvd_pkts rate over 0 for UD QP $qb"
+import json, sys
+samples = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+qp = [e for e in samples[-1] if e.get("entry") == "qp" and e.get("lqpn") == int(sys.argv[2])]
+assert qp and qp[0]["type"] == "UD" and qp[0]["rates"]["rcvd_pkts"] > 0, qp
+EOF2
 	sd capu capture -d "$DEV_A" -o /tmp/ud.pcapng -c 20 --qp "$qb" --duration 60
 	sd_expect 0
 	tshark_ok /tmp/ud.pcapng 20
@@ -244,6 +256,7 @@ sd_live_ud() {
 	tshark -r /tmp/ud.pcapng -T fields -e infiniband.bth.destqp | sort -u >/tmp/ud.qps
 	[ "$(while read -r q; do printf '%d\n' "$q"; done </tmp/ud.qps)" = "$qb" ] ||
 		fail "capture --qp $qb kept other QPs: $(cat /tmp/ud.qps)"
+	sd_bundle
 	pingpong_wait
 }
 
@@ -275,7 +288,7 @@ sd_bundle() {
 	sd_expect 0
 	tar -tzf /tmp/bundle.tar.gz >/tmp/bundle.list || fail "the bundle is not a tar.gz"
 	cat /tmp/bundle.list
-	for item in MANIFEST sfabdiag/status.json sfabdiag/version.json sfabdiag/counters.json sfabdiag/qp-list.json kernel/dmesg.txt etc/os-release capture/; do
+	for item in MANIFEST sfabdiag/status.json sfabdiag/version.json sfabdiag/counters.json sfabdiag/qp-list.json kernel/dmesg.txt etc/os-release capture/ sfabdiag/inject-sfab0.txt sfabdiag/inject-sfab1.txt; do
 		grep -q "/$item" /tmp/bundle.list || fail "the bundle has no $item"
 	done
 	grep -q 'sys/module/sfab/parameters\|sys/module/sfab/version' /tmp/bundle.list || fail "no module files"
@@ -286,6 +299,8 @@ sd_bundle() {
 	sed -n '/Not collected/,$p' "$m"
 	python3 -c 'import json, sys; [json.load(open(f)) for f in sys.argv[1:]]' /tmp/bundle/*/sfabdiag/*.json ||
 		fail "a JSON file of the bundle does not parse"
+	# Taken during the UD traffic: the sample has sfab0's packets.
+	tshark_ok "$(find /tmp/bundle -name sfab0.pcapng)" 1
 }
 
 sd_unprivileged() {
@@ -313,10 +328,9 @@ t "inject drop 5% on sfab1: ibv_rc_pingpong completes verified, sfab0 retransmit
 t "inject corrupt 5% on sfab1: ICRC errors counted, retransmits, data verified" inject_live "corrupt_ppm=50000" corrupted
 t "inject delay 20 ms for 10% on sfab1: data verified" inject_live "delay_ppm=100000 delay_ms=20" delayed
 t "sfabdiag qp, counters -w and capture on a live RC workload; tshark reads it, nothing malformed" sd_live_rc
-t "sfabdiag qp and capture --qp on a live UD workload" sd_live_ud
+t "sfabdiag qp, counters -w, capture --qp and bundle on a live UD workload" sd_live_ud
 t "sfabdiag inject drop 5: pingpong verified, retransmits, show and off" sd_inject dropped drop 5
 t "sfabdiag inject corrupt 5 delay 20 10: pingpong verified" sd_inject corrupted corrupt 5 delay 20 10
-t "sfabdiag bundle: every item, JSON parses" sd_bundle
 t "sfabdiag capture as nobody: exit 4, names CAP_NET_RAW" sd_unprivileged
 t "inject left on: the device's deletion turns it off" inject_unload
 t "rdma link delete sfab0 and sfab1, sfab unloads" del_pair_devices
