@@ -10,6 +10,8 @@ intree_prepare
 sfab=drivers/infiniband/sw/sfab
 out=$(intree_make M="$sfab" coccicheck MODE=report 2>&1) || {
 	echo "$out"
+	! grep -q 'No OCaml compiler found' <<<"$out" ||
+		die "spatch cannot run the semantic patches with OCaml scripts: the OCaml compiler is missing; run 'make deps' (ci/host-packages: ocaml-nox)"
 	die "make coccicheck failed on $sfab"
 }
 echo "$out"
