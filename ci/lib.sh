@@ -254,3 +254,84 @@ rdma_core_tree() {
 	exec 8>&-
 	echo "$tree"
 }
+
+# --- releases and hotfixes (distro/releases, hotfix/) ----------------------
+
+# release_commit VERSION: the commit distro/releases records for release
+# VERSION (x.y.z), or fail. SFAB_CUTTING="VERSION COMMIT" is the release
+# ci/cut-release.sh is building, recorded only once it is built.
+release_commit() {
+	local c cut=${SFAB_CUTTING:-}
+	c=$(awk -v v="$1" '!/^#/ && $1 == v { print $2 }' "$SFAB_TOP/distro/releases")
+	if [ -z "$c" ] && [ -n "$cut" ] && [ "${cut%% *}" = "$1" ]; then c=${cut#* }; fi
+	[ -n "$c" ] || die "no release '$1' in distro/releases (releases: $(awk '!/^#/ && NF { printf "%s ", $1 }' "$SFAB_TOP/distro/releases"))"
+	git -C "$SFAB_TOP" cat-file -e "$c^{commit}" 2>/dev/null ||
+		die "release $1 names commit $c, which this clone does not have (a shallow clone?); fetch the history"
+	echo "$c"
+}
+
+# hotfix_patches RELEASE [TARGET [LEVEL]]: the patch files of
+# hotfix/RELEASE/series, in order: the first LEVEL of them (default: all),
+# and with TARGET only those whose Targets: header names it or "all".
+hotfix_patches() {
+	local dir=$SFAB_TOP/hotfix/$1 p targets n=0
+	[ -f "$dir/series" ] || return 0
+	while read -r p; do
+		case $p in '#'* | '') continue ;; esac
+		n=$((n + 1))
+		[ -z "${3:-}" ] || [ "$n" -le "$3" ] || break
+		[ -f "$dir/$p" ] || die "hotfix/$1/series names $p, which is not in hotfix/$1/"
+		if [ -n "${2:-}" ]; then
+			targets=$(hotfix_header "$dir/$p" Targets)
+			case " $targets " in *" all "* | *" $2 "*) ;; *) continue ;; esac
+		fi
+		echo "$dir/$p"
+	done <"$dir/series"
+}
+
+# hotfix_header PATCH NAME: the value of the trailer NAME: in PATCH's
+# message (before its "---" line), one line per occurrence.
+hotfix_header() { sed -n "/^---\$/q; s/^$2: *//p" "$1"; }
+
+# hotfix_level RELEASE: how many patches hotfix/RELEASE/series carries (K
+# of the hotfix version RELEASE+hfK); 0 for none.
+hotfix_level() { hotfix_patches "$1" | wc -l; }
+
+# hotfix_version RELEASE: the newest hotfix version of RELEASE
+# (RELEASE+hfK), or nothing if its queue is empty.
+hotfix_version() {
+	local k
+	k=$(hotfix_level "$1")
+	[ "$k" -eq 0 ] || echo "$1+hf$k"
+}
+
+# hotfix_releases: the releases that have a hotfix queue, oldest first.
+hotfix_releases() {
+	local d
+	for d in "$SFAB_TOP"/hotfix/*/series; do
+		[ -f "$d" ] || continue
+		d=${d%/series}
+		basename "$d"
+	done | sort -V
+}
+
+# release_tree VERSION TARGET DIR: DIR becomes the kit's tree of VERSION
+# for TARGET: release x.y.z is its commit's files (git archive); hotfix
+# x.y.z+hfK adds the first K patches of hotfix/x.y.z/series that apply to
+# TARGET. Its scripts need SFAB_VERSION=VERSION (no git metadata).
+release_tree() {
+	local ver=$1 target=$2 dir=$3 rel=${1%%+hf*} level='' commit p
+	case $ver in *+hf*) level=${ver##*+hf} ;; esac
+	commit=$(release_commit "$rel")
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	git -C "$SFAB_TOP" archive "$commit" | tar -x -C "$dir" ||
+		die "cannot export release $rel ($commit) into $dir"
+	[ -z "$level" ] || [ "$level" -le "$(hotfix_level "$rel")" ] ||
+		die "$ver: hotfix/$rel/series has only $(hotfix_level "$rel") patches"
+	[ -z "$level" ] && return 0
+	for p in $(hotfix_patches "$rel" "$target" "$level"); do
+		(cd "$dir" && git apply -p1 "$p") ||
+			die "hotfix/$rel/$(basename "$p") does not apply to release $rel (and the patches before it); refresh it with hotfix/new.sh"
+	done
+}

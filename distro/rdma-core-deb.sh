@@ -397,8 +397,10 @@ cp "$blog" "$cache.new/build.log"
 date -u +%FT%TZ >"$cache.new/.sfab-complete"
 rm -rf "$cache"
 mv "$cache.new" "$cache"
-# Keep the three newest builds of this target.
-find "$cache_root" -mindepth 1 -maxdepth 1 -type d -name "$target-[0-9]*" -printf '%T@ %p\n' |
+# Keep the three newest snapshot builds of this target; the builds of
+# releases and hotfixes (no "~dev" in their version) are kept, for the
+# upgrade scenario and the hotfix validation of every run.
+find "$cache_root" -mindepth 1 -maxdepth 1 -type d -name "$target-[0-9]*~dev*" -printf '%T@ %p\n' |
 	sort -rn | tail -n +4 | cut -d' ' -f2- | xargs -r rm -rf
 rm -rf "$work"
 publish "$cache"
