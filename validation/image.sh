@@ -11,12 +11,14 @@
 # provider and versions are in place) and an ext4 disk image of it.
 # validation/image-scenarios names the targets whose image is made by a
 # kernel upgrade (DKMS must rebuild on its own) or by a package upgrade
-# from the previous release.
+# from the previous release, through its newest hotfix if it has one
+# (release -> hotfix -> this build, each installed with apt).
 # Cache: $SFAB_CACHE/images/base/ (the suite's root, by suite, kernel
 # version and package list) and $SFAB_CACHE/images/TARGET/ (the image,
-# by base and the packages' checksums). An image whose checksums do not
-# match is corrupt and is rebuilt. Prints the image directory. With
-# "base", only the base root is built (it needs no package).
+# by base and the packages' checksums; the two used last are kept). An
+# image whose checksums do not match is corrupt and is rebuilt. Prints
+# the image directory. With "base", only the base root is built (it needs
+# no package).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../ci/lib.sh
@@ -92,7 +94,7 @@ kitver=${version%-*}
 key=$(
 	{
 		echo "$base_key $old_kernel $upgrade"
-		[ -z "$upgrade" ] || cat "$SFAB_TOP/distro/releases"
+		[ -z "$upgrade" ] || cat "$SFAB_TOP/distro/releases" "$SFAB_TOP"/hotfix/*/series "$SFAB_TOP"/hotfix/*/*.patch 2>/dev/null
 		sha256sum "${debs[@]}" | cut -d' ' -f1
 		cat "$0" "$here/guest/image-init"
 	} | sha256sum | cut -c1-12
@@ -105,6 +107,7 @@ verify() {
 }
 if verify; then
 	log "[$target] image $key is cached ($kitver)"
+	touch "$dir"
 	echo "$dir"
 	exit 0
 fi
@@ -113,7 +116,7 @@ if [ -e "$dir" ]; then
 fi
 rm -rf "$dir"
 start=$(date +%s)
-work=$images/$target/work
+work=$images/$target/work-$key
 rm -rf "$work"
 mkdir -p "$work"
 log "[$target] image $key: copying the base"
@@ -158,19 +161,34 @@ install_kit() {
 	fi
 }
 
-prevdir=
+# install_earlier WHAT DIR: an earlier build's packages (DIR: a
+# distro/release-packages.sh result) installed with apt, or upgraded to:
+# sfab.ko is then that version's, for every kernel. Sets $prev (its
+# Debian version).
+install_earlier() {
+	prev=$(awk -F'\t' '$1 == "sfab-dkms" { print $2 }' "$2/manifest")
+	kit_repo "$2"/*.deb
+	install_kit "$1 $prev"
+	echo "package upgrade: $1 $prev installed: $(module_versions | tr '\n' ' ')" >>"$work/checks"
+	mods=$(module_versions)
+	if [ -z "$mods" ] || [ -n "$(awk -v v="${prev%-*}" '$2 != v' <<<"$mods")" ]; then
+		die "[$target] $1 $prev did not install its own sfab.ko for every kernel: $(echo "$mods" | tr '\n' ' ')"
+	fi
+	earlier+=("${prev%-*}")
+}
+
+prevdir='' earlier=()
 if [ -n "$upgrade" ]; then
-	prevdir=$("$SFAB_TOP/distro/previous.sh" "$target")
+	read -r prevrel prevdir < <("$SFAB_TOP/distro/previous.sh" "$target" "$kitver") || true
 	if [ -z "$prevdir" ]; then
 		log "[$target] image $key: no release before $kitver in distro/releases; no package upgrade to exercise"
 		echo "package upgrade: no earlier release" >>"$work/checks"
 	else
-		prev=$(awk -F'\t' '$1 == "sfab-dkms" { print $2 }' "$prevdir/manifest")
-		kit_repo "$prevdir"/*.deb
-		install_kit "the previous release, $prev"
-		echo "package upgrade: release $prev installed: $(module_versions | tr '\n' ' ')" >>"$work/checks"
-		module_versions | grep -q " ${prev%-*}\$" ||
-			die "[$target] the previous release ($prev) did not install its sfab.ko"
+		install_earlier "the previous release" "$prevdir"
+		hf=$(hotfix_version "$prevrel")
+		if [ -n "$hf" ] && dpkg --compare-versions "$hf" lt "$kitver"; then
+			install_earlier "its hotfix" "$("$SFAB_TOP/distro/release-packages.sh" "$hf" "$target")"
+		fi
 	fi
 fi
 
@@ -231,8 +249,10 @@ done
 if [ -n "$prevdir" ]; then
 	left=$(module_versions | awk -v v="$kitver" '$2 != v')
 	[ -z "$left" ] || die "[$target] after the upgrade, sfab.ko of another version remains: $left"
-	[ ! -e "$r/usr/src/sfab-${prev%-*}" ] || die "[$target] the upgrade left /usr/src/sfab-${prev%-*} behind"
-	echo "package upgrade: ${prev} -> $version by apt, old module and source gone" >>"$work/checks"
+	for v in "${earlier[@]}"; do
+		[ ! -e "$r/usr/src/sfab-$v" ] || die "[$target] the upgrade left /usr/src/sfab-$v behind"
+	done
+	echo "package upgrade: ${earlier[*]} -> $kitver by apt, each one's module and source gone" >>"$work/checks"
 fi
 [ -z "$old_kernel" ] || [ "$current" != "$old_kernel" ] ||
 	die "[$target] the kernel upgrade did not install a newer kernel than $old_kernel"
@@ -312,6 +332,11 @@ printf 'target=%s\nsuite=%s\nkit=%s\nkernels=%s\nboot=%s\nold-kernel=%s\n' "$tar
 date -u +%FT%TZ >"$work/image/.sfab-complete"
 mv "$work/image" "$dir"
 rm -rf "$work"
-find "$images/$target" -mindepth 1 -maxdepth 1 ! -name "$key" -exec rm -rf {} +
+# Keep the two images of this target used last (this build's and the
+# hotfix's); a work directory a day old is a build that died.
+find "$images/$target" -mindepth 2 -maxdepth 2 -name .sfab-complete -printf '%h\n' |
+	while read -r d; do echo "$(stat -c %Y "$d") $d"; done | sort -rn | tail -n +3 |
+	cut -d' ' -f2- | xargs -r rm -rf
+find "$images/$target" -mindepth 1 -maxdepth 1 -name 'work-*' -mmin +1440 -exec rm -rf {} +
 log "[$target] image $key ready in $(($(date +%s) - start))s: kernels $(echo "$kernels" | tr '\n' ' ')(boots $current), sfab $kitver"
 echo "$dir"
