@@ -20,8 +20,8 @@ trap 'rm -rf "$work"' EXIT
 
 # lines FILE...: non-blank lines in the files.
 lines() { cat "$@" | grep -cv '^[[:space:]]*$' || true; }
-# changed DIFF: lines a unified diff adds or removes.
-changed() { grep -E '^[-+]' "$1" | grep -cvE '^(\+\+\+|---)( |$)' || true; }
+# changed DIFF: lines a unified diff (or a patch mail) adds or removes.
+changed() { diff_changes <"$1" | grep -cv '^F ' || true; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f%%", b ? 100 * a / b : 0 }'; }
 
 upstream=$(lines "$up"/drivers/infiniband/sw/sfab/*.[ch] "$up/include/uapi/rdma/sfab-abi.h")
@@ -52,31 +52,31 @@ done
 	echo "| backports, hand-written: compile probes | $probes | $(pct "$probes" "$upstream") |"
 	echo "| diag/kernel: vendor source files | $diag_src | $(pct "$diag_src" "$upstream") |"
 	echo "| diag/kernel: hook patches (lines changed in upstream files) | $hooks | $(pct "$hooks" "$upstream") |"
-	queues=0
-	for q in "$SFAB_TOP"/hotfix/*/; do
-		[ -f "$q/series" ] || continue
-		queues=$((queues + 1))
-		n=0 count=0
-		while read -r p; do
-			case $p in '' | '#'*) continue ;; esac
-			count=$((count + 1))
-			n=$((n + $(changed "$q/$p")))
-		done <"$q/series"
-		echo "| hotfix $(basename "$q"): $count patches (lines changed) | $n | $(pct "$n" "$upstream") |"
+	for rel in $(hotfix_releases); do
+		n=0
+		for p in $(hotfix_patches "$rel"); do n=$((n + $(changed "$p"))); done
+		echo "| hotfix $rel -> $(hotfix_version "$rel"): $(hotfix_level "$rel") patches (lines changed) | $n | $(pct "$n" "$upstream") |"
 	done
-	[ "$queues" -gt 0 ] || echo "| hotfix queues | none yet | - |"
+	[ -n "$(hotfix_releases)" ] || echo "| hotfix queues | none yet | - |"
 	echo
 	echo "Per target: what the backports change in the source that target compiles"
 	echo "(generated: the merged source reduced to the kernel's probe answers, against"
 	echo "upstream plus diag/kernel), and the shims of the compat header it uses."
 	echo
-	echo "| target | kernel | generated lines changed | of upstream | Coccinelle backports | shims |"
-	echo "|---|---|---|---|---|---|"
+	echo "| target | kernel | generated lines changed | of upstream | Coccinelle backports | shims | hotfix lines changed |"
+	echo "|---|---|---|---|---|---|---|"
 	for t in $(targets_selected); do
 		b=$SFAB_OUT/build/$t
 		kernel=$(target_field "$t" series)
+		hf=
+		for rel in $(hotfix_releases); do
+			n=0
+			for p in $(hotfix_patches "$rel" "$t"); do n=$((n + $(changed "$p"))); done
+			hf+="${hf:+, }$(hotfix_version "$rel"): $n"
+		done
+		hf=${hf:--}
 		if [ ! -f "$b/src/compat/sfab_autoconf.h" ]; then
-			echo "| $t | $kernel | no build: run make build | - | - | - |"
+			echo "| $t | $kernel | no build: run make build | - | - | - | $hf |"
 			continue
 		fi
 		defs=$(sed -n 's|^#define \(HAVE_[A-Z0-9_]*\) 1$|-D\1|p; s|^/\* #undef \(HAVE_[A-Z0-9_]*\) \*/$|-U\1|p' \
@@ -92,7 +92,7 @@ done
 		done
 		nc=$(grep -c '^cocci ' "$b/src/BACKPORTS" || true)
 		ns=$(grep -c '^shim ' "$b/src/BACKPORTS" || true)
-		echo "| $t | $kernel | $n | $(pct "$n" "$upstream") | $nc | $ns |"
+		echo "| $t | $kernel | $n | $(pct "$n" "$upstream") | $nc | $ns | $hf |"
 	done
 } | tee "$work/report.md"
 mkdir -p "$SFAB_OUT"

@@ -335,3 +335,23 @@ release_tree() {
 			die "hotfix/$rel/$(basename "$p") does not apply to release $rel (and the patches before it); refresh it with hotfix/new.sh"
 	done
 }
+
+# diff_changes: the lines the diff (or patch mail) on stdin adds and
+# removes, per file: "F path", then its "+" and "-" lines in order.
+# Headers, context and the mail's message are left out (hunks are read
+# by their line counts).
+diff_changes() {
+	awk '
+		/^diff --git / { f = $NF; sub(/^b\//, "", f); print "F " f; old = new = 0; next }
+		old > 0 || new > 0 {
+			c = substr($0, 1, 1)
+			if (c == " " || c == "") { old--; new--; next }
+			if (c == "-") { old--; print; next }
+			if (c == "+") { new--; print; next }
+			next
+		}
+		/^@@ / {
+			split($2, o, ","); split($3, n, ",")
+			old = (2 in o) ? o[2] : 1; new = (2 in n) ? n[2] : 1
+		}'
+}

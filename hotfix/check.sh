@@ -22,24 +22,6 @@ bad() {
 	failed=1 patch_failed=1
 }
 
-# changes: the lines a diff on stdin adds and removes, per file ("F path",
-# then its "+" and "-" lines in order); headers and context left out.
-changes() {
-	awk '
-		/^diff --git / { f = $NF; sub(/^b\//, "", f); print "F " f; old = new = 0; next }
-		old > 0 || new > 0 {
-			c = substr($0, 1, 1)
-			if (c == " " || c == "") { old--; new--; next }
-			if (c == "-") { old--; print; next }
-			if (c == "+") { new--; print; next }
-			next
-		}
-		/^@@ / {
-			split($2, o, ","); split($3, n, ",")
-			old = (2 in o) ? o[2] : 1; new = (2 in n) ? n[2] : 1
-		}'
-}
-
 # sha OF: the full id of commit OF in this history, or nothing.
 sha() { git -C "$SFAB_TOP" rev-parse --verify -q "$1^{commit}" 2>/dev/null || true; }
 
@@ -63,7 +45,7 @@ check_patch() {
 	fi
 	others=$(sed -n 's|^diff --git a/\([^ ]*\) .*|\1|p' "$p" | grep -v '^upstream/' || true)
 	[ -z "$others" ] || bad "changes files outside upstream/: $(echo "$others" | tr '\n' ' ')"
-	out=$(diff <(git -C "$SFAB_TOP" show --format= "$full" -- upstream | changes) <(changes <"$p") | head -n 12) ||
+	out=$(diff <(git -C "$SFAB_TOP" show --format= "$full" -- upstream | diff_changes) <(diff_changes <"$p") | head -n 12) ||
 		bad "its change differs from Upstream-commit $(git -C "$SFAB_TOP" log -1 --format='%h ("%s")' "$full") (< the commit, > the patch):
     ${out//$'\n'/$'\n'    }"
 
