@@ -4,7 +4,7 @@
 
 .PHONY: all help deps chroots trees build rdma-core packages dkms-tarball rpm images \
 	checkpatch intree sparse coccicheck shellcheck lint vm validate bench check summary \
-	version clean delta-report
+	version clean delta-report release hotfix hotfix-patch hotfix-check
 
 all:		## every target's packages in out/TARGET/, the DKMS tarball and RPMs (the kit's main job)
 	@ci/release.sh
@@ -14,6 +14,18 @@ delta-report:	## lines of the vendor delta (backports, diag/kernel, hotfixes) ag
 
 version:	## the version this tree builds (VERSION and git)
 	@ci/version.sh
+
+release:	## cut release VERSION=x.y.z from HEAD: artifacts in out/release/x.y.z/, recorded, tagged
+	@ci/cut-release.sh "$(VERSION)"
+
+hotfix:		## hotfix packages of RELEASE=x.y.z for every target, validated in the VMs: out/hotfix/
+	@hotfix/build.sh "$(RELEASE)"
+
+hotfix-patch:	## carry upstream COMMIT=sha to RELEASE=x.y.z as its next hotfix patch
+	@hotfix/new.sh "$(RELEASE)" "$(COMMIT)" $(HOTFIX_TARGETS)
+
+hotfix-check:	## every hotfix queue carries upstream commits unchanged (upstream first)
+	@hotfix/check.sh
 
 help:		## list the targets
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'

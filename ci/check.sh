@@ -3,9 +3,12 @@
 # What CI runs (make check): host tools, every target's chroot, the W=1
 # build, every package (distro/package.sh), the upstream gates
 # (checkpatch, in-tree build, sparse, coccicheck), shellcheck, the DKMS
-# tarball and the RPMs; then for each target its package image (the
-# packages installed with apt, DKMS building the module; purge) and the
-# VM suites booted from that image, then the summary.
+# tarball, the RPMs and the hotfix queues (upstream first); then for each
+# target its package image (the packages installed with apt, DKMS
+# building the module; purge) and the VM suites booted from that image,
+# and the newest hotfix of each release built and validated the same way
+# by the release's own tree (hotfix/validate.sh), two guests at a time;
+# then the summary.
 # A failure in one target does not stop the others. TARGETS="a b" limits
 # the targets.
 set -euo pipefail
@@ -60,6 +63,8 @@ done
 run_step kit shellcheck "fix the shellcheck findings" "$ci/shellcheck.sh" || true
 run_step kit dkms-tarball "see the log" "$SFAB_TOP/distro/dkms-tarball.sh" || true
 run_step kit rpm "see the log and out/rpm.new" "$SFAB_TOP/distro/rpm.sh" || true
+run_step kit hotfix-queue "fix the hotfix queue: each patch carries an upstream commit unchanged" \
+	"$SFAB_TOP/hotfix/check.sh" || true
 # Module signing, on the newest target's build.
 sign_target=${targets[${#targets[@]}-1]}
 if grep -q '^pass' "$(result_file "$sign_target" build)" 2>/dev/null; then
@@ -69,20 +74,51 @@ else
 fi
 wait "$gates" || true
 
-for t in "${targets[@]}"; do
-	if grep -q '^pass' "$(result_file "$t" build)" 2>/dev/null &&
-		grep -q '^pass' "$(result_file "$t" package)" 2>/dev/null; then
-		if run_step "$t" image "see the image's install log" "$SFAB_TOP/validation/image.sh" "$t"; then
-			run_step "$t" vm "see the TAP and console log of $t under out/" \
-				"$SFAB_TOP/validation/run-vm.sh" "$t" || true
+passed() { grep -q '^pass' "$(result_file "$1" "$2")" 2>/dev/null; }
+
+# vm_job TARGET: this build's package image of TARGET and its VM suites.
+vm_job() {
+	if passed "$1" build && passed "$1" package; then
+		if run_step "$1" image "see the image's install log" "$SFAB_TOP/validation/image.sh" "$1"; then
+			run_step "$1" vm "see the TAP and console log of $1 under out/" \
+				"$SFAB_TOP/validation/run-vm.sh" "$1" || true
 		else
-			record "$t" vm skip 0 "needs the image"
+			record "$1" vm skip 0 "needs the image"
 		fi
 	else
-		record "$t" image skip 0 "needs the build and the packages"
-		record "$t" vm skip 0 "needs the build and the packages"
+		record "$1" image skip 0 "needs the build and the packages"
+		record "$1" vm skip 0 "needs the build and the packages"
 	fi
+}
+
+# hotfix_job TARGET: the hotfix packages of TARGET, validated like a
+# release, once this build's image of TARGET is made (they share the
+# suite's base root).
+hotfix_job() {
+	while [ ! -f "$(result_file "$1" image)" ]; do sleep 5; done
+	if passed "$1" chroot && passed kit hotfix-queue; then
+		run_step "$1" hotfix "see the log; the image's and the VM's logs are under out/hotfix/" \
+			"$SFAB_TOP/hotfix/validate.sh" "$1" || true
+	else
+		record "$1" hotfix skip 0 "needs the chroot and a hotfix queue that passes hotfix/check.sh"
+	fi
+}
+
+# Two jobs at a time, in this order: a guest runs single-threaded TCG,
+# so each has a core of its own.
+jobs=()
+for t in "${targets[@]}"; do jobs+=("vm_job $t"); done
+for t in "${targets[@]}"; do jobs+=("hotfix_job $t"); done
+running=0
+for j in "${jobs[@]}"; do
+	if [ "$running" -ge 2 ]; then
+		wait -n || true
+		running=$((running - 1))
+	fi
+	$j &
+	running=$((running + 1))
 done
+wait || true
 
 log "make check took $(($(date +%s) - start))s"
 "$ci/summary.sh"

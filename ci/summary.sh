@@ -8,8 +8,8 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-target_steps="chroot tree build package image vm"
-gate_rows="upstream:checkpatch,intree,sparse,coccicheck kit:shellcheck,dkms-tarball,rpm,signing"
+target_steps="chroot tree build package image vm hotfix"
+gate_rows="upstream:checkpatch,intree,sparse,coccicheck kit:shellcheck,dkms-tarball,rpm,signing,hotfix-queue"
 
 cell() {
 	local f st secs
