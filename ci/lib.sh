@@ -272,7 +272,8 @@ release_commit() {
 
 # hotfix_patches RELEASE [TARGET [LEVEL]]: the patch files of
 # hotfix/RELEASE/series, in order: the first LEVEL of them (default: all),
-# and with TARGET only those whose Targets: header names it or "all".
+# and with TARGET only those whose Targets: header names it or "all"
+# (TARGET "all", the target-independent artifacts: every patch).
 hotfix_patches() {
 	local dir=$SFAB_TOP/hotfix/$1 p targets n=0
 	[ -f "$dir/series" ] || return 0
@@ -281,7 +282,7 @@ hotfix_patches() {
 		n=$((n + 1))
 		[ -z "${3:-}" ] || [ "$n" -le "$3" ] || break
 		[ -f "$dir/$p" ] || die "hotfix/$1/series names $p, which is not in hotfix/$1/"
-		if [ -n "${2:-}" ]; then
+		if [ -n "${2:-}" ] && [ "$2" != all ]; then
 			targets=$(hotfix_header "$dir/$p" Targets)
 			case " $targets " in *" all "* | *" $2 "*) ;; *) continue ;; esac
 		fi
