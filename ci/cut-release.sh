@@ -71,7 +71,7 @@ done
 	die "release $ver: the DKMS tarball or the RPMs failed (above); nothing is recorded"
 
 # The changelog: the commits since the previous release, by subsystem
-# (the subject's prefix), newest first.
+# (the subject's prefix; the upstream ones first), newest first.
 {
 	echo "# sfab $ver"
 	echo
@@ -88,7 +88,10 @@ done
 			s = index($1, ": ") ? substr($1, index($1, ": ") + 2) : $1
 			if (!(p in n)) order[++k] = p
 			items[p, ++n[p]] = "- " s " (" $2 ")" }
-			END { for (i = 1; i <= k; i++) { p = order[i]; printf "\n## %s\n\n", p
+			END { for (pass = 0; pass < 2; pass++) for (i = 1; i <= k; i++) { p = order[i]
+				up = p ~ /^(RDMA|providers|Documentation)\//
+				if (up != !pass) continue
+				printf "\n## %s\n\n", p
 				for (j = 1; j <= n[p]; j++) print items[p, j] } }'
 } >"$new/CHANGELOG.md"
 (cd "$new" && find . -type f -printf '%P\n' | LC_ALL=C sort | xargs sha256sum >"$SFAB_CACHE/work/SHA256SUMS.$$" &&
