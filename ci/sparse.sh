@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# usage: ci/sparse.sh
+# usage: ci/sparse.sh [--tool TREE]
 # sparse (make C=2) over sfab in the in-tree tree, then over the vendor
 # build of it (diag/kernel/ added); any finding fails.
+# --tool TREE: only print the path of a sparse new enough for the kernel
+# tree TREE (ci/series-check.sh uses it).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-# sparse_tool: a sparse new enough for the base tree (its own
+# sparse_tool TREE: a sparse new enough for the kernel tree TREE (its own
 # scripts/checker-valid.sh decides). Debian's stable sparse is too old for
 # 7.x, so when it fails the kit builds the newest source the registry
 # serves, cached by version.
 sparse_tool() {
-	local ver dir
-	if [ "$("$INTREE_SRC/scripts/checker-valid.sh" sparse -m64)" = 1 ]; then
+	local tree=$1 ver dir
+	if [ "$("$tree/scripts/checker-valid.sh" sparse -m64)" = 1 ]; then
 		command -v sparse
 		return
 	fi
@@ -31,14 +33,20 @@ sparse_tool() {
 		mkdir -p "$dir/bin"
 		cp "$dir"/src/sparse-*/sparse "$dir/bin/"
 	fi
-	[ "$("$INTREE_SRC/scripts/checker-valid.sh" "$dir/bin/sparse" -m64)" = 1 ] ||
+	[ "$("$tree/scripts/checker-valid.sh" "$dir/bin/sparse" -m64)" = 1 ] ||
 		die "sparse $ver from the registry does not pass this tree's checker-valid.sh"
 	echo "$dir/bin/sparse"
 }
 
+if [ "${1:-}" = --tool ]; then
+	[ $# -eq 2 ] || die "usage: ci/sparse.sh [--tool TREE]"
+	sparse_tool "$2"
+	exit 0
+fi
+[ $# -eq 0 ] || die "usage: ci/sparse.sh [--tool TREE]"
 intree_prepare
 [ -f "$INTREE_OBJ/vmlinux" ] || die "the in-tree tree is not built yet; run 'make intree' first"
-checker=$(sparse_tool)
+checker=$(sparse_tool "$INTREE_SRC")
 "$checker" --version
 sfab=drivers/infiniband/sw/sfab
 out=$(intree_make M="$sfab" C=2 W=1 CHECK="$checker" modules 2>&1) || {
