@@ -48,7 +48,7 @@ check_rules() {
 	local p=$1 subject author
 	subject=$(patch_subject "$p")
 	subject_allowed "$project" "$subject" ||
-		fail_patch "$p" "the subject has none of the forms of ci/series/$project/subjects (the subsystem's, e.g. \"RDMA/sfab: Add ...\")"
+		fail_patch "$p" "the subject has none of the forms ci/series/$project/subjects allows ($(grep -v '^#' "$SERIES_DATA/$project/subjects" | grep -v '^$' | paste -sd ' ' -)); reword it"
 	grep -qxF "Signed-off-by: $identity" "$p" ||
 		fail_patch "$p" "no 'Signed-off-by: $identity' (the submitter, from git config)"
 	author=$(awk '/^From: / { s = substr($0, 7); getline n; while (n ~ /^[ \t]/) { sub(/^[ \t]+/, " ", n); s = s n; getline n } print s; exit }' "$p")
@@ -144,8 +144,19 @@ sync_config() {
 	done < <(kernel_config)
 }
 
+# new_dirs: the directories the series adds (drivers/infiniband/sw/sfab),
+# whose objects are removed before each build: an object whose source a
+# patch does not (yet) have must not be taken from an earlier run.
+new_dirs() {
+	git -C "$src" diff --name-only --diff-filter=A "$pristine_sha" "${commits[-1]}" |
+		while IFS= read -r f; do dirname "$f"; done | sort -u |
+		while IFS= read -r d; do [ -d "$pristine/$d" ] || echo "$d"; done
+}
+
 # build_tree PATCH LOG: the whole tree builds.
 build_tree() {
+	local d
+	for d in "${added_dirs[@]}"; do rm -rf "${obj:?}/$d"; done
 	kmake >"$2" 2>&1 || {
 		tail -n 30 "$2"
 		if [ "$1" = base ]; then
@@ -189,8 +200,10 @@ objects_alone() {
 	# -I$(src): sfab_trace.h names itself by TRACE_INCLUDE_PATH ".".
 	# shellcheck disable=SC2016 # make's $(src)
 	printf '%s\n' '# scratch: each object alone (ci/series-check.sh)' 'ccflags-y := -I$(src)' >"$ext/Kbuild"
-	kmake M="$ext" W=1 C=2 CHECK="$checker" "${objs[@]}" >"$lf" 2>&1 ||
-		fail_patch "$p" "an sfab object does not compile alone: ${objs[*]}" "$lf"
+	kmake M="$ext" W=1 C=2 CHECK="$checker" "${objs[@]}" >"$lf" 2>&1 || {
+		grep -m 5 'error:' "$lf" || tail -n 10 "$lf"
+		fail_patch "$p" "an sfab object does not compile alone (${objs[*]})" "$lf"
+	}
 	[ "$(grep -c '^  CHECK ' "$lf")" -eq "${#objs[@]}" ] ||
 		fail_patch "$p" "sparse did not check every object (${objs[*]})" "$lf"
 	no_warnings "$p" "$lf" "compiling ${objs[*]} alone (W=1, C=2)"
@@ -207,7 +220,10 @@ module_builds() {
 		kmake M="$sfab" clean
 		echo "== make M=$sfab W=1"
 		kmake M="$sfab" W=1 modules
-	} >"$lf" 2>&1 || fail_patch "$p" "make M=$sfab W=1 fails" "$lf"
+	} >"$lf" 2>&1 || {
+		grep -m 5 'error:' "$lf" || tail -n 10 "$lf"
+		fail_patch "$p" "make M=$sfab W=1 fails" "$lf"
+	}
 	no_warnings "$p" "$lf" "make M=$sfab W=1"
 	w1_in_effect "$p" "$obj/$sfab/.sfab_main.o.cmd" "$lf"
 	kmake M="$sfab" W=1 C=2 CHECK="$checker" modules >"$lf.sparse" 2>&1 ||
@@ -256,6 +272,7 @@ check_linux() {
 	checker=$("$SFAB_TOP/ci/sparse.sh" --tool "$pristine")
 	scratch_tree "$repo" "$src"
 	import_series
+	mapfile -t added_dirs < <(new_dirs)
 	git -C "$src" checkout -q --detach "$pristine_sha"
 	configure_kernel
 	# The pristine tree is built once per object directory, so that a tree
