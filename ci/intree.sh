@@ -11,6 +11,9 @@ set -euo pipefail
 
 intree_prepare
 sfab=drivers/infiniband/sw/sfab
+# The object directory is kept between runs: sfab's objects are not, so
+# that an object whose source is gone cannot stand in for it.
+rm -rf "${INTREE_OBJ:?}/$sfab"
 log "in-tree: building v$(cat "$SFAB_TOP/ci/upstream-base") (allnoconfig + RDMA; first run takes minutes)"
 intree_make >"$INTREE_OBJ/../build.log" 2>&1 || {
 	tail -n 40 "$INTREE_OBJ/../build.log"
