@@ -4,7 +4,7 @@
 
 .PHONY: all help deps chroots trees build rdma-core packages dkms-tarball rpm images \
 	checkpatch intree sparse coccicheck shellcheck lint vm validate bench check summary \
-	version clean delta-report release hotfix hotfix-patch hotfix-check
+	version clean delta-report release hotfix hotfix-patch hotfix-check upstream-series series-check
 
 all:		## every target's packages in out/TARGET/, the DKMS tarball and RPMs (the kit's main job)
 	@ci/release.sh
@@ -57,7 +57,13 @@ rpm:		## the RPM family (SRPM, sfab-dkms, sfab-diag) and rpmlint in out/rpm/
 images:		## each target's validation image: its suite with the packages installed
 	@ci/each-target.sh image validation/image.sh
 
-checkpatch:	## checkpatch --strict over the upstream series and files
+upstream-series:	## the upstream patch series and cover letters in out/upstream/{linux,rdma-core}/
+	@ci/upstream-series.sh
+
+series-check: upstream-series	## apply (b4 am, git am) and build the series patch by patch: W=1, sparse, rdma-core in its chroot
+	@ci/series-check.sh
+
+checkpatch: upstream-series	## checkpatch --strict over the exported series and the files
 	@ci/checkpatch.sh
 
 intree:		## build upstream/linux in the kernel.org tree with make M=
@@ -72,7 +78,7 @@ coccicheck:	## make coccicheck over sfab in the kernel.org tree
 shellcheck:	## shellcheck over the kit's scripts
 	@ci/shellcheck.sh
 
-lint: checkpatch intree sparse coccicheck shellcheck	## every lint gate
+lint: checkpatch series-check intree sparse coccicheck shellcheck	## every lint gate
 
 vm:		## boot each target's package image in QEMU and run the suites (SFAB_VM_ROOT=dev: the developer build)
 	@ci/each-target.sh vm validation/run-vm.sh

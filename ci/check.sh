@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # usage: ci/check.sh
 # What CI runs (make check): host tools, every target's chroot, the W=1
-# build, every package (distro/package.sh), the upstream gates
-# (checkpatch, in-tree build, sparse, coccicheck), shellcheck, the DKMS
+# build, every package (distro/package.sh), the upstream gates (the
+# exported series, checkpatch, its per-patch check, in-tree build,
+# sparse, coccicheck; the rdma-core series), shellcheck, the DKMS
 # tarball, the RPMs and the hotfix queues (upstream first); then for each
 # target its package image (the packages installed with apt, DKMS
 # building the module; purge) and the VM suites booted from that image,
@@ -23,7 +24,13 @@ ci=$SFAB_TOP/ci
 
 # The upstream gates need only the kernel.org tree: run them meanwhile.
 upstream_gates() {
-	run_step upstream checkpatch "fix the findings in upstream/linux" "$ci/checkpatch.sh" || true
+	if run_step upstream series "see the log: ci/series/ and upstream/ make the series" "$ci/upstream-series.sh"; then
+		run_step upstream checkpatch "the log names the patch; fix ci/series/linux or upstream/linux" "$ci/checkpatch.sh" || true
+		run_step upstream series-check "the log names the patch and what broke" "$ci/series-check.sh" linux || true
+	else
+		record upstream checkpatch skip 0 "needs the exported series"
+		record upstream series-check skip 0 "needs the exported series"
+	fi
 	if run_step upstream intree "see the log; the upstream code must build on the kernel.org base" "$ci/intree.sh"; then
 		run_step upstream sparse "fix the sparse findings in upstream/linux" "$ci/sparse.sh" || true
 	else
@@ -73,6 +80,14 @@ else
 	record kit signing skip 0 "needs the build of $sign_target"
 fi
 wait "$gates" || true
+# The rdma-core series builds in the newest target's chroot.
+newest=${targets[${#targets[@]}-1]}
+if grep -q '^pass' "$(result_file upstream series)" 2>/dev/null &&
+	grep -q '^pass' "$(result_file "$newest" chroot)" 2>/dev/null; then
+	run_step upstream series-rdma-core "the log names the patch and what broke" "$ci/series-check.sh" rdma-core || true
+else
+	record upstream series-rdma-core skip 0 "needs the exported series and the $newest chroot"
+fi
 
 passed() { grep -q '^pass' "$(result_file "$1" "$2")" 2>/dev/null; }
 

@@ -9,7 +9,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 target_steps="chroot tree build package image vm hotfix"
-gate_rows="upstream:checkpatch,intree,sparse,coccicheck kit:shellcheck,dkms-tarball,rpm,signing,hotfix-queue"
+gate_rows="upstream:series,checkpatch,series-check,series-rdma-core upstream:intree,sparse,coccicheck kit:shellcheck,dkms-tarball,rpm,signing,hotfix-queue"
 
 cell() {
 	local f st secs
