@@ -411,14 +411,8 @@ check_rdma_core() {
 	no_vendor_part "$p"
 }
 
-if [ $# -eq 0 ]; then
-	mapfile -t projects < <(series_projects)
-	set -- "${projects[@]}"
-fi
-for project in "$@"; do
-	case $project in -h | --help) die "usage: ci/series-check.sh [linux|rdma-core]..." ;; esac
-	series_check_project "$project"
-done
+series_select "ci/series-check.sh [linux|rdma-core]..." "$@"
+set -- "${projects[@]}"
 need_tool b4 git perl
 identity=$(series_identity)
 mkdir -p "$SFAB_CACHE/work"

@@ -19,6 +19,19 @@ series_check_project() {
 	esac
 }
 
+# series_select USAGE [PROJECT...]: sets $projects to the PROJECTs asked
+# for (all when none), each checked; -h or --help dies with USAGE.
+series_select() {
+	local usage=$1 p
+	shift
+	projects=("$@")
+	[ ${#projects[@]} -gt 0 ] || mapfile -t projects < <(series_projects)
+	for p in "${projects[@]}"; do
+		case $p in -h | --help) die "usage: $usage" ;; esac
+		series_check_project "$p"
+	done
+}
+
 # series_out PROJECT: where the exported series of PROJECT is written.
 series_out() { echo "$SFAB_OUT/upstream/$1"; }
 

@@ -285,14 +285,8 @@ export_series() {
 	log "[$project] $(series_patches "$project" | wc -l) patches ($n split, $history from the history) and the cover letter in $out"
 }
 
-if [ $# -eq 0 ]; then
-	mapfile -t projects < <(series_projects)
-	set -- "${projects[@]}"
-fi
-for p in "$@"; do
-	case $p in -h | --help) die "usage: ci/upstream-series.sh [linux|rdma-core]..." ;; esac
-	series_check_project "$p"
-done
+series_select "ci/upstream-series.sh [linux|rdma-core]..." "$@"
+set -- "${projects[@]}"
 identity=$(series_identity)
 mkdir -p "$SFAB_OUT/upstream" "$SFAB_CACHE/work"
 # One export at a time: the scratch trees under $SFAB_CACHE/work are
