@@ -20,7 +20,11 @@ start=$(date +%s)
 "$SFAB_TOP/ci/apt-root.sh"
 rm -rf "$SFAB_OUT/results"
 mapfile -t targets < <(targets_selected)
+newest=${targets[${#targets[@]}-1]}
 ci=$SFAB_TOP/ci
+
+# passed TARGET STEP: STEP of TARGET passed in this run.
+passed() { grep -q '^pass' "$(result_file "$1" "$2")" 2>/dev/null; }
 
 # The upstream gates need only the kernel.org tree: run them meanwhile.
 upstream_gates() {
@@ -58,7 +62,7 @@ for t in "${targets[@]}"; do
 done
 [ "${#pids[@]}" -eq 0 ] || wait "${pids[@]}" || true
 for t in "${targets[@]}"; do
-	if grep -q '^pass' "$(result_file "$t" chroot)" 2>/dev/null; then
+	if passed "$t" chroot; then
 		run_step "$t" build "fix the build for $t (backports/ or upstream/)" "$ci/build.sh" "$t" || true
 		run_step "$t" package "see the log; distro/ or upstream/rdma-core for $t" \
 			"$SFAB_TOP/distro/package.sh" "$t" || true
@@ -73,23 +77,18 @@ run_step kit rpm "see the log and out/rpm.new" "$SFAB_TOP/distro/rpm.sh" || true
 run_step kit hotfix-queue "fix the hotfix queue: each patch carries an upstream commit unchanged" \
 	"$SFAB_TOP/hotfix/check.sh" || true
 # Module signing, on the newest target's build.
-sign_target=${targets[${#targets[@]}-1]}
-if grep -q '^pass' "$(result_file "$sign_target" build)" 2>/dev/null; then
-	run_step kit signing "see the log; ci/sign.sh" "$ci/sign-check.sh" "$sign_target" || true
+if passed "$newest" build; then
+	run_step kit signing "see the log; ci/sign.sh" "$ci/sign-check.sh" "$newest" || true
 else
-	record kit signing skip 0 "needs the build of $sign_target"
+	record kit signing skip 0 "needs the build of $newest"
 fi
 wait "$gates" || true
 # The rdma-core series builds in the newest target's chroot.
-newest=${targets[${#targets[@]}-1]}
-if grep -q '^pass' "$(result_file upstream series)" 2>/dev/null &&
-	grep -q '^pass' "$(result_file "$newest" chroot)" 2>/dev/null; then
+if passed upstream series && passed "$newest" chroot; then
 	run_step upstream series-rdma-core "the log names the patch and what broke" "$ci/series-check.sh" rdma-core || true
 else
 	record upstream series-rdma-core skip 0 "needs the exported series and the $newest chroot"
 fi
-
-passed() { grep -q '^pass' "$(result_file "$1" "$2")" 2>/dev/null; }
 
 # vm_job TARGET: this build's package image of TARGET and its VM suites.
 vm_job() {
