@@ -73,10 +73,40 @@ rc_qpn() {
 	rdma res show qp link "$1" | awk '/type RC/ && /state RTS/ { for (i = 1; i < NF; i++) if ($i == "lqpn") { print $(i + 1); exit } }'
 }
 
+# live_workload rc|ud SIZE: ibv_rc_pingpong or ibv_ud_pingpong with the
+# receive check, in the background, for more iterations than the checks
+# that observe it will ever take: the traffic is live for as long as they
+# run, however fast or slow the guest is. live_end stops it.
+live_workload() {
+	wl=ibv_$1_pingpong
+	pkill -x "$wl" || true
+	ga=$(gidx_a) || fail "$ga"
+	gb=$(gidx_b) || fail "$gb"
+	peer "$wl" -d "$DEV_B" -g "$gb" -s "$2" -n 100000000 -c >/tmp/wl-server.out 2>/tmp/wl-server.err &
+	wait_secs 30 tcp_listening 18515 || fail "the $wl server did not listen: $(cat /tmp/wl-server.err)"
+	"$wl" -d "$DEV_A" -g "$ga" -s "$2" -n 100000000 -c "$IP_B" >/tmp/wl-client.out 2>/tmp/wl-client.err &
+}
+
+# live_end: the workload ran through every check that needed it (both
+# sides are still running, no error reported), then it is stopped.
+live_end() {
+	n=$(pgrep -cx "$wl") || true
+	if [ "$n" -ne 2 ]; then
+		show /tmp/wl-client "client"
+		show /tmp/wl-server "server"
+		fail "$wl ended during the checks ($n of its 2 sides left): the checks did not all see live traffic"
+	fi
+	pkill -x "$wl"
+	wait
+	show /tmp/wl-client "client"
+	show /tmp/wl-server "server"
+	! grep -qi 'invalid data\|failed\|error' /tmp/wl-client.* /tmp/wl-server.* || fail "$wl reported an error"
+}
+
 # --- kernel side ------------------------------------------------------------
 
 restrack_live() {
-	rc_workload 2000 4096
+	live_workload rc 4096
 	wait_for sh -c "[ -n \"\$(rdma res show qp link $DEV_A | grep 'type RC.*state RTS')\" ]" ||
 		fail "no RC QP in RTS on $DEV_A: $(rdma res show qp link "$DEV_A")"
 	q=$(rc_qpn "$DEV_A")
@@ -87,7 +117,7 @@ restrack_live() {
 	done
 	[ "$(res_qp_attr "$DEV_A" "$q" dgid)" = "::ffff:$IP_B" ] || fail "dgid is not ::ffff:$IP_B"
 	[ "$(res_qp_attr "$DEV_A" "$q" sent_pkts)" -gt 0 ] || fail "QP $q sent no packets"
-	pingpong_wait
+	live_end
 }
 
 inject_raw() {
@@ -176,7 +206,7 @@ sd_status() {
 # sd_live_rc: counters (watch), qp list/show and capture against a
 # running ibv_rc_pingpong; the capture read back by tshark.
 sd_live_rc() {
-	rc_workload 3000 4096
+	live_workload rc 4096
 	wait_for sh -c "[ -n \"\$(rdma res show qp link $DEV_A | grep 'type RC.*state RTS')\" ]" ||
 		fail "no RC QP in RTS on $DEV_A"
 	q=$(rc_qpn "$DEV_A")
@@ -206,7 +236,7 @@ EOF2
 	sd cap capture -d "$DEV_A" -o /tmp/rc.pcapng -c 40 --duration 60
 	sd_expect 0
 	tshark_ok /tmp/rc.pcapng 40
-	pingpong_wait
+	live_end
 }
 
 # tshark_ok FILE N: tshark reads FILE: at least N packets, every one of
@@ -228,13 +258,7 @@ tshark_ok() {
 # ibv_ud_pingpong (injection is left to RC: UD has no retransmission, a
 # lost datagram stalls the pingpong by design).
 sd_live_ud() {
-	ga=$(gidx_a) || fail "$ga"
-	gb=$(gidx_b) || fail "$gb"
-	peer ibv_ud_pingpong -d "$DEV_B" -g "$gb" -s 512 -n 4000 -c >/tmp/wl-server.out 2>/tmp/wl-server.err &
-	wl_server=$!
-	wait_secs 30 tcp_listening 18515 || fail "the UD pingpong server did not listen"
-	ibv_ud_pingpong -d "$DEV_A" -g "$ga" -s 512 -n 4000 -c "$IP_B" >/tmp/wl-client.out 2>/tmp/wl-client.err &
-	wl_client=$!
+	live_workload ud 512
 	wait_for sh -c "[ -n \"\$(rdma res show qp link $DEV_B | grep 'type UD.*comm ibv_ud')\" ]" ||
 		fail "no UD QP of ibv_ud_pingpong on $DEV_B"
 	qb=$(rdma res show qp link "$DEV_B" | awk '/type UD/ && /ibv_ud/ { for (i = 1; i < NF; i++) if ($i == "lqpn") { print $(i + 1); exit } }')
@@ -258,7 +282,7 @@ EOF2
 	[ "$(while read -r q; do printf '%d\n' "$q"; done </tmp/ud.qps)" = "$qb" ] ||
 		fail "capture --qp $qb kept other QPs: $(cat /tmp/ud.qps)"
 	sd_bundle
-	pingpong_wait
+	live_end
 }
 
 # sd_inject ARGS... -- COUNTER: sfabdiag inject -d sfab1 ARGS, a verified
