@@ -101,7 +101,7 @@ record() {
 # records its own result (with a more precise detail) keeps it. Returns
 # COMMAND's status so callers can go on with other targets.
 run_step() {
-	local target=$1 step=$2 hint=$3 lf start rc secs own
+	local target=$1 step=$2 hint=$3 lf start rc secs own why
 	shift 3
 	lf=$(log_file "$target" "$step")
 	own=$(result_file "$target" "$step")
@@ -122,7 +122,9 @@ run_step() {
 		if grep -q '^fail ' "$own" 2>/dev/null; then
 			record "$target" "$step" fail "$secs" "$(cut -d' ' -f3- "$own") ($hint)"
 		else
-			record "$target" "$step" fail "$secs" "$hint"
+			# The summary names the cause: the last error the step said.
+			why=$(grep '^error: ' "$lf" | tail -n 1 | cut -c8- | cut -c1-300)
+			record "$target" "$step" fail "$secs" "${why:+$why; }$hint"
 		fi
 	fi
 	return "$rc"
