@@ -360,8 +360,18 @@ step "checking the packages"
 check_packages "$work"
 
 step "lintian $(basename "$changes")"
+# A build of an uncommitted tree has "+dirty" in every version: six
+# characters that take the longest file name (ibverbs-providers) past
+# lintian's 80. Committed builds (CI, releases, hotfixes) are checked.
+notags=()
+case $kit_ver in
+*+dirty*)
+	notags=(--suppress-tags package-has-long-file-name)
+	step "a +dirty build: package-has-long-file-name is not checked (commit, and it is)"
+	;;
+esac
 rc=0
-lintian -I --show-overrides --tag-display-limit 0 "$changes" >"$work/lintian.txt" 2>&1 || rc=$?
+lintian -I --show-overrides --tag-display-limit 0 "${notags[@]}" "$changes" >"$work/lintian.txt" 2>&1 || rc=$?
 # 2: it found tags that fail (errors); 1: it could not check.
 [ "$rc" -ne 1 ] || { cat "$work/lintian.txt" >&2; die "[$target] lintian could not check $(basename "$changes") (exit 1, above)"; }
 count() { grep -c "^$1: " "$work/lintian.txt" || true; }
