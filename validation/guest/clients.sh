@@ -59,9 +59,20 @@ run_pair() {
 		show /tmp/server "server ($2)"
 		fail "the server did not start listening within 30s: $2"
 	fi
+	# The client's output is line-buffered, so what it printed survives
+	# a kill; if it is still running just before its timeout, the state
+	# of both sides is taken first (pair_state).
+	rm -f /tmp/pair.state
+	(
+		sleep $((client_timeout > 5 ? client_timeout - 3 : 2))
+		pair_state >/tmp/pair.state 2>&1
+	) &
+	watcher=$!
 	crc=0
 	# shellcheck disable=SC2086
-	timeout -k 5 "$client_timeout" $3 >/tmp/client.out 2>/tmp/client.err || crc=$?
+	timeout -k 5 "$client_timeout" stdbuf -oL $3 >/tmp/client.out 2>/tmp/client.err || crc=$?
+	kill "$watcher" 2>/dev/null
+	wait "$watcher" 2>/dev/null || true
 	# The server ends when its client does; give it a few seconds.
 	if ! wait_secs 15 server_gone; then
 		kill "$server_pid" 2>/dev/null
@@ -81,10 +92,28 @@ run_pair() {
 	esac
 	show /tmp/server "server: $2"
 	show /tmp/client "client: $3"
+	if [ "$crc" -eq 124 ] && [ -s /tmp/pair.state ]; then
+		echo "-- before the client was stopped:"
+		cat /tmp/pair.state
+	fi
 	[ -z "$why" ] || {
 		echo "$why"
 		return 1
 	}
+}
+
+# pair_state: every device's counters and every QP's transport state and
+# CM ID (both hosts: rdma netns mode is shared), for a client that hung.
+pair_state() {
+	for d in "$IB"/*; do
+		printf '%s:' "${d##*/}"
+		for c in "$d"/ports/1/hw_counters/*; do
+			[ ! -f "$c" ] || printf ' %s=%s' "${c##*/}" "$(cat "$c")"
+		done
+		echo
+	done
+	rdma -dd res show qp
+	rdma res show cm_id
 }
 
 # perftest_own_failure: the pair run that just failed failed in perftest
