@@ -43,17 +43,18 @@ res_qp_attr() {
 		awk -v k="drv_$3" 'prev == k { print; exit } { prev = $0 }'
 }
 
-# rc_workload N SIZE: ibv_rc_pingpong, N exchanges of SIZE bytes with the
-# receive check, in the background; pingpong_wait collects it.
-rc_workload() {
+# workload rc|ud N SIZE: ibv_rc_pingpong or ibv_ud_pingpong, N exchanges
+# of SIZE bytes with the receive check, in the background; pingpong_wait
+# collects it, live_end stops it.
+workload() {
+	wl=ibv_$1_pingpong
+	pkill -x "$wl" || true
 	ga=$(gidx_a) || fail "$ga"
 	gb=$(gidx_b) || fail "$gb"
-	peer ibv_rc_pingpong -d "$DEV_B" -g "$gb" -s "$2" -n "$1" -c \
-		>/tmp/wl-server.out 2>/tmp/wl-server.err &
+	peer "$wl" -d "$DEV_B" -g "$gb" -s "$3" -n "$2" -c >/tmp/wl-server.out 2>/tmp/wl-server.err &
 	wl_server=$!
-	wait_secs 30 tcp_listening 18515 || fail "the pingpong server did not listen: $(cat /tmp/wl-server.err)"
-	ibv_rc_pingpong -d "$DEV_A" -g "$ga" -s "$2" -n "$1" -c "$IP_B" \
-		>/tmp/wl-client.out 2>/tmp/wl-client.err &
+	wait_secs 30 tcp_listening 18515 || fail "the $wl server did not listen: $(cat /tmp/wl-server.err)"
+	"$wl" -d "$DEV_A" -g "$ga" -s "$3" -n "$2" -c "$IP_B" >/tmp/wl-client.out 2>/tmp/wl-client.err &
 	wl_client=$!
 }
 
@@ -73,33 +74,20 @@ rc_qpn() {
 	rdma res show qp link "$1" | awk '/type RC/ && /state RTS/ { for (i = 1; i < NF; i++) if ($i == "lqpn") { print $(i + 1); exit } }'
 }
 
-# live_workload rc|ud SIZE: ibv_rc_pingpong or ibv_ud_pingpong with the
-# receive check, in the background, for more iterations than the checks
+# live_workload rc|ud SIZE: a workload of more exchanges than the checks
 # that observe it will ever take: the traffic is live for as long as they
-# run, however fast or slow the guest is. live_end stops it.
-live_workload() {
-	wl=ibv_$1_pingpong
-	pkill -x "$wl" || true
-	ga=$(gidx_a) || fail "$ga"
-	gb=$(gidx_b) || fail "$gb"
-	peer "$wl" -d "$DEV_B" -g "$gb" -s "$2" -n 100000000 -c >/tmp/wl-server.out 2>/tmp/wl-server.err &
-	wait_secs 30 tcp_listening 18515 || fail "the $wl server did not listen: $(cat /tmp/wl-server.err)"
-	"$wl" -d "$DEV_A" -g "$ga" -s "$2" -n 100000000 -c "$IP_B" >/tmp/wl-client.out 2>/tmp/wl-client.err &
-}
+# run, however fast or slow the guest is.
+live_workload() { workload "$1" 100000000 "$2"; }
 
 # live_end: the workload ran through every check that needed it (both
-# sides are still running, no error reported), then it is stopped.
+# sides were still running, no error reported); it is stopped.
 live_end() {
 	n=$(pgrep -cx "$wl") || true
-	if [ "$n" -ne 2 ]; then
-		show /tmp/wl-client "client"
-		show /tmp/wl-server "server"
-		fail "$wl ended during the checks ($n of its 2 sides left): the checks did not all see live traffic"
-	fi
 	pkill -x "$wl"
 	wait
 	show /tmp/wl-client "client"
 	show /tmp/wl-server "server"
+	[ "$n" -eq 2 ] || fail "$wl ended during the checks ($n of its 2 sides left): the checks did not all see live traffic"
 	! grep -qi 'invalid data\|failed\|error' /tmp/wl-client.* /tmp/wl-server.* || fail "$wl reported an error"
 }
 
@@ -142,7 +130,7 @@ inject_live() {
 	r0=$(counter "$DEV_A" retransmits)
 	i0=$(counter "$DEV_B" icrc_errors)
 	echo "$1" >"$INJ_B" || fail "cannot write $1"
-	rc_workload 300 4096
+	workload rc 300 4096
 	pingpong_wait
 	st=$(cat "$INJ_B")
 	echo off >"$INJ_B"
@@ -293,7 +281,7 @@ sd_inject() {
 	r0=$(counter "$DEV_A" retransmits)
 	sd inj inject -d "$DEV_B" "$@"
 	sd_expect 0
-	rc_workload 300 4096
+	workload rc 300 4096
 	pingpong_wait
 	sd injs --json inject -d "$DEV_B" show
 	sd_expect 0
