@@ -41,6 +41,28 @@ for row in $gate_rows; do
 	done
 	echo
 done
+# failed_tests TAP: the first five failed tests of TAP, each its line and
+# the last 23 of its diagnostics, so that the end of a CI log names what
+# went wrong.
+failed_tests() {
+	awk '
+		function flush() {
+			if (!n) return
+			if (++shown > 5) { more++; n = 0; return }
+			print "    " b[1]
+			from = n > 24 ? n - 22 : 2
+			if (from > 2) print "    # (" from - 2 " lines left out)"
+			for (i = from; i <= n; i++) print "    " b[i]
+			n = 0
+		}
+		/^# suite [^ ]+$/ { suite = $3; k = 0 }
+		/^(ok|not ok) / { flush(); k++; keep = /^not ok/ && !/# (SKIP|TODO)/ }
+		keep && /^(not ok|#)/ && !/^# (suite |sfab-vm )/ { b[++n] = (/^not ok/ ? suite "/" k ": " : "") $0 }
+		/^Bail out!/ { flush(); print "    " suite ": " $0 }
+		END { flush(); if (more) print "    (" more " more failed tests: see the TAP)" }
+	' "$1"
+}
+
 # The verdict comes from the result files themselves, not from the table.
 failed=0
 since=${SFAB_RUN_SINCE:-0}
@@ -55,6 +77,14 @@ for f in "$SFAB_OUT"/results/*/*; do
 	fi
 	failed=1
 	echo "FAILED ${r%%/*} ${r#*/}: $detail"
+	tap=$SFAB_OUT/results/$r.tap
+	case $detail in
+	*"TAP: "*)
+		tap=${detail#*TAP: }
+		tap=${tap%%[);]*}
+		;;
+	esac
+	[ ! -f "$tap" ] || failed_tests "$tap"
 done
 if [ "$failed" -ne 0 ]; then
 	echo "== result: FAILED"
