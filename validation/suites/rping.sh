@@ -27,7 +27,7 @@ fi
 rping_verified() {
 	count=$1 size=$2 v=''
 	[ "$size" -gt 256 ] || v=-v
-	show_lines=6 run_pair cm_listening \
+	show_lines=6 run_rping cm_listening \
 		"rping -s -a $IP_B -V -C $count -S $size" \
 		"rping -c -a $IP_B -V $v -C $count -S $size" || exit 1
 	! grep -qi 'mismatch' /tmp/server.* /tmp/client.* || fail "rping reported a data mismatch"

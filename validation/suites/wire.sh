@@ -39,7 +39,7 @@ traffic() {
 		run_perftest "$tcp" "$tool -d $DEV_B -x $gb -F -n 50" \
 			"$tool -d $DEV_A -x $ga -F -n 50 $IP_B" || exit 1
 	done
-	run_pair cm_listening "rping -s -a $IP_B -V -C 20 -S 64" \
+	run_rping cm_listening "rping -s -a $IP_B -V -C 20 -S 64" \
 		"rping -c -a $IP_B -V -C 20 -S 64" || exit 1
 }
 
