@@ -8,9 +8,10 @@
 #   (ACK), an RDMA WRITE the QP does not allow (invalid request NAK, QP to
 #   error), then a packet for the QP in error (dropped).
 # - a lossy, duplicating, reordering and corrupting path (tc netem on
-#   both veth ends): rping with data verification, ib_write_bw,
-#   ib_read_bw and ib_atomic_bw still complete, and the retransmit
-#   counters show the work.
+#   both veth ends): rping with data verification (the loss ends half
+#   way, before its disconnect), ib_write_bw, ib_read_bw and
+#   ib_atomic_bw still complete, and the retransmit counters show the
+#   work.
 # - bad verbs arguments from user space (guest/badverbs.py, pyverbs on
 #   sfab0, a fresh pair of RC QPs per case): posting in RESET, too many
 #   SGEs, a bad lkey, an SGE outside its MR, a receive too small or
@@ -99,17 +100,52 @@ verbs_case() {
 	case $line in "$1 ok "*) ;; *) fail "case $1 failed" ;; esac
 }
 
+# The lossy path's netem, on va and on vb; LOSS_OFF keeps only the delay
+# (a "tc qdisc change" keeps the corruption it does not name).
+LOSS_A="loss 3% duplicate 2% reorder 10% 50% delay 1ms corrupt 1%"
+LOSS_B="loss 3% duplicate 2% delay 1ms corrupt 1%"
+LOSS_OFF="loss 0% duplicate 0% corrupt 0% delay 1ms"
+
+# netem add|change A B: netem A on va and B on vb.
+netem() {
+	# shellcheck disable=SC2086 # the parameters are meant to split
+	must tc qdisc "$1" dev va root netem $2
+	# shellcheck disable=SC2086
+	must ip netns exec peer tc qdisc "$1" dev vb root netem $3
+}
+
 lossy() {
 	must modprobe sch_netem
-	must tc qdisc add dev va root netem loss 3% duplicate 2% reorder 10% 50% delay 1ms corrupt 1%
-	must ip netns exec peer tc qdisc add dev vb root netem loss 3% duplicate 2% delay 1ms corrupt 1%
+	netem add "$LOSS_A" "$LOSS_B"
 	echo "netem both ways: loss 3%, duplicate 2%, corrupt 1%, delay 1 ms, reorder 10% (va)"
 }
 
+# rping's client ends with a disconnect request (DREQ) and destroys its
+# CM ID at once; ib_cm then cancels the DREQ's retransmission, so a lost
+# DREQ leaves the server waiting for ever, with any RDMA device. The loss
+# therefore ends half way, once sfab1 has received 200 packets of the 50
+# exchanges (about 9 each): the disconnect goes over a clean path, and
+# the loss is back for the next tests.
 lossy_rping() {
-	show_lines=4 run_pair cm_listening \
+	rcvd=$IB/sfab1/ports/1/hw_counters/rcvd_pkts
+	base=$(cat "$rcvd")
+	(
+		while [ $(($(cat "$rcvd") - base)) -lt 200 ]; do sleep 0.2; done
+		netem change "$LOSS_OFF" "$LOSS_OFF"
+		echo "the loss ended after $(($(cat "$rcvd") - base)) packets to sfab1:" \
+			"$(tc qdisc show dev va | grep -o 'netem.*')"
+	) >/tmp/loss-window.out 2>&1 &
+	window=$!
+	rc=0
+	show_lines=4 run_rping cm_listening \
 		"rping -s -a $IP_B -V -C 50 -S 4000" \
-		"rping -c -a $IP_B -V -C 50 -S 4000" || exit 1
+		"rping -c -a $IP_B -V -C 50 -S 4000" || rc=$?
+	kill "$window" 2>/dev/null
+	wait "$window" 2>/dev/null
+	cat /tmp/loss-window.out
+	netem change "$LOSS_A" "$LOSS_B"
+	[ "$rc" -eq 0 ] || exit 1
+	grep -q 'the loss ended' /tmp/loss-window.out || fail "rping ended before the loss did: its exchanges did not all run over the lossy path"
 	! grep -qi 'mismatch' /tmp/server.* /tmp/client.* || fail "rping reported a data mismatch"
 	echo "50 verified rping exchanges of 4000 B"
 }
@@ -159,7 +195,7 @@ t "bad verbs: RDMA READ past the remote MR's end: REM_ACCESS_ERR" verbs_case rea
 t "bad verbs: a misaligned atomic: REM_INV_REQ_ERR" verbs_case atomic_misaligned
 t "a lossy path: tc netem on va and vb" lossy
 t "lossy path: ib_write_bw 64 KiB completes" lossy_perftest ib_write_bw "-s 65536 -n 100"
-t "lossy path: rping -V, 50 exchanges, data verified" lossy_rping
+t "lossy path: rping -V, 50 exchanges, data verified (the loss ends before the disconnect)" lossy_rping
 t "lossy path: ib_read_bw 64 KiB completes" lossy_perftest ib_read_bw "-s 65536 -n 100"
 t "lossy path: ib_atomic_bw completes" lossy_perftest ib_atomic_bw "-n 500"
 t "lossy path: the counters show retransmissions" retransmitted
