@@ -138,54 +138,56 @@ client_stacks() {
 # descriptor", exit status 255). In 65.0 (sid), whose main stops that
 # thread through an eventfd, main's rdma_destroy_id can take the
 # DISCONNECTED event the thread was woken for by poll(), and the thread
-# then blocks for ever in its read (ucma_get_event in its stack).
+# then blocks for ever in its read (ucma_get_event in its stack). Says
+# which, for run_once_more.
 rping_own_failure() {
 	[ "$src" -eq 0 ] && grep -q '^server DISCONNECT EVENT' /tmp/server.err || return 1
 	! grep -v '^client DISCONNECT EVENT\|^rdma_get_cm_event: Bad file descriptor$' /tmp/client.err |
 		grep -q . || return 1
-	! grep -qi 'mismatch' /tmp/server.out /tmp/client.out || return 1
+	! grep -qi 'mismatch' /tmp/server.* /tmp/client.* || return 1
 	case $crc in
-	124) grep -q 'ucma_get_event' /tmp/pair.stacks 2>/dev/null ;;
+	124)
+		grep -q 'ucma_get_event' /tmp/pair.stacks 2>/dev/null || return 1
+		echo "the rping client hung in its own exit, its CM event thread in a read whose event rdma_destroy_id took; the server had ended normally"
+		;;
 	0) return 1 ;;
-	*) grep -q '^rdma_get_cm_event: Bad file descriptor$' /tmp/client.err ;;
+	*)
+		grep -q '^rdma_get_cm_event: Bad file descriptor$' /tmp/client.err || return 1
+		echo "the rping client's CM event thread read its closed event channel at exit (rdma_get_cm_event: Bad file descriptor); the server had ended normally"
+		;;
 	esac
-}
-
-# run_rping READY SERVER_CMD CLIENT_CMD: run_pair for rping; a run that
-# failed in rping's own exit (rping_own_failure) is run once more, and
-# says so.
-run_rping() {
-	run_pair "$@" && return 0
-	rping_own_failure || return 1
-	if [ "$crc" -eq 124 ]; then
-		echo "retrying: the rping client hung in its own exit, its CM event thread in a read whose event rdma_destroy_id took; the server had ended normally"
-	else
-		echo "retrying: the rping client's CM event thread read its closed event channel at exit (rdma_get_cm_event: Bad file descriptor); the server had ended normally"
-	fi
-	run_pair "$@" || return 1
-	echo "the retry passed"
 }
 
 # perftest_own_failure: the pair run that just failed failed in perftest
 # itself, not in the data path: no completion error on either side, and
 # perftest's clock check gave up (under TCG the cycle counter can look
 # too irregular to it: "Can't produce a report") or its exchange after
-# the results did ("Couldn't read remote address").
+# the results did ("Couldn't read remote address"). Says which, for
+# run_once_more.
 perftest_own_failure() {
-	! grep -q "Completion with error\|Failed status" /tmp/server.* /tmp/client.* &&
-		grep -q "Can't produce a report\|Couldn't read remote address" /tmp/server.* /tmp/client.*
+	! grep -q "Completion with error\|Failed status" /tmp/server.* /tmp/client.* || return 1
+	own=$(grep -ho "Can't produce a report\|Couldn't read remote address" /tmp/server.* /tmp/client.* | head -n 1)
+	[ -n "$own" ] || return 1
+	echo "perftest failed in itself, not in the data path ($own)"
 }
 
-# run_perftest READY SERVER_CMD CLIENT_CMD: run_pair for perftest; a run
-# that failed in perftest itself is run once more, and says so.
-run_perftest() {
+# run_once_more OWN_FAILURE READY SERVER_CMD CLIENT_CMD: run_pair; a run
+# that OWN_FAILURE (which says why) finds failed in the client program
+# itself, not in the data path, is run once more, and the test says so.
+run_once_more() {
+	own_failure=$1
+	shift
 	run_pair "$@" && return 0
-	perftest_own_failure || return 1
-	echo "retrying: perftest failed in itself, not in the data path ($(grep -ho \
-		"Can't produce a report\|Couldn't read remote address" /tmp/server.* /tmp/client.* | head -n 1))"
+	own_why=$("$own_failure") || return 1
+	echo "retrying: $own_why"
 	run_pair "$@" || return 1
 	echo "the retry passed"
 }
+
+# run_rping, run_perftest READY SERVER_CMD CLIENT_CMD: run_pair for rping
+# and perftest, with run_once_more.
+run_rping() { run_once_more rping_own_failure "$@"; }
+run_perftest() { run_once_more perftest_own_failure "$@"; }
 
 # ready_or_gone READY...: READY says the server listens, or it has exited.
 ready_or_gone() { "$@" || server_gone; }

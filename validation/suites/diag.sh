@@ -132,12 +132,13 @@ running() {
 
 # inject_until KEY BASE MIN OFF...: while the workload runs, waits until
 # sfab1's inject counter KEY (which counts from the device's creation)
-# has grown by MIN from BASE, then ends the injection with OFF. No RC application survives the loss of the ACK of its last
-# message, whatever the transport: its peer has gone when the
-# retransmission comes (ibv_rc_pingpong's server then fails with
-# "transport retry counter exceeded"). So the injection must end while
-# the workload runs, not after it: it does after MIN packets, a small
-# part of what a run of 300 exchanges sends.
+# has grown by MIN from BASE, then ends the injection with OFF. No RC
+# application survives the loss of the ACK of its last message, whatever
+# the transport: its peer has gone when the retransmission comes
+# (ibv_rc_pingpong's server then fails with "transport retry counter
+# exceeded"). So the injection must end while the workload runs, not
+# after it: it does after MIN packets, a small part of what a run of 300
+# exchanges sends.
 inject_until() {
 	k=$1
 	base=$2
@@ -152,6 +153,9 @@ inject_until() {
 	echo "injection ended after $(($(inj_count "$k") - base)) packets $k; workload still running: $live"
 }
 
+# inj_off: sfab1's injection off (debugfs).
+inj_off() { echo off >"$INJ_B"; }
+
 # inject_live SETTING COUNTER: SETTING (raw key=value) on sfab1 during
 # a pingpong (inject_until), which still completes with the receive
 # check, and COUNTER (of the inject file) and the sender's retransmits
@@ -162,11 +166,10 @@ inject_live() {
 	n0=$(inj_count "$2")
 	echo "$1" >"$INJ_B" || fail "cannot write $1"
 	workload rc 300 4096
-	inject_until "$2" "$n0" 10 sh -c "echo off >$INJ_B"
+	inject_until "$2" "$n0" 10 inj_off
 	pingpong_wait
-	st=$(cat "$INJ_B")
-	echo "$st"
-	n=$(($(echo "$st" | awk -v k="$2" '$1 == k { print $2 }') - n0))
+	cat "$INJ_B"
+	n=$(($(inj_count "$2") - n0))
 	[ "$n" -gt 0 ] || fail "nothing was $2"
 	r1=$(counter "$DEV_A" retransmits)
 	i1=$(counter "$DEV_B" icrc_errors)
