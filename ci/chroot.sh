@@ -38,6 +38,7 @@ complete() {
 if complete "$dir"; then
 	ln -sfn "$key" "$root/$target.current"
 	log "[$target] chroot $key is cached"
+	cache_note reused chroot "$key"
 	exit 0
 fi
 if [ -e "$dir" ]; then
@@ -110,3 +111,4 @@ ln -sfn "$key" "$root/$target.current"
 # Drop older chroots of this suite: the new one replaces them.
 find "$root" -maxdepth 1 -name "$suite-*" ! -name "$key" -exec rm -rf {} +
 log "[$target] chroot $key ready (kernel $kver)"
+cache_note built chroot "$key"

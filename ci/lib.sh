@@ -84,6 +84,19 @@ SFAB_APT_OPTS=(
 apt_kit() { apt-get -q "${SFAB_APT_OPTS[@]}" "$@"; }
 apt_cache_kit() { apt-cache "${SFAB_APT_OPTS[@]}" "$@"; }
 
+# --- caches ----------------------------------------------------------------
+
+# Every cached thing (chroots, trees, images, packages, generated source,
+# object directories) lives under $SFAB_CACHE in a directory named by a
+# hash of its real inputs, is written under a temporary name and marked
+# complete (.sfab-complete) only when whole, so a half-written entry is
+# seen and rebuilt. Each script says what it did with cache_note, and the
+# step's result carries it into the summary.
+
+# cache_note built|reused WHAT KEY: one line on stderr, "cache: reused
+# chroot sid-7.2.13-1-ab12cd34", collected by run_step.
+cache_note() { printf 'cache: %s %s %s\n' "$1" "$2" "$3" >&2; }
+
 # --- steps: timing, logs and results ---------------------------------------
 
 result_file() { echo "$SFAB_OUT/results/$1/$2"; }
@@ -101,7 +114,7 @@ record() {
 # records its own result (with a more precise detail) keeps it. Returns
 # COMMAND's status so callers can go on with other targets.
 run_step() {
-	local target=$1 step=$2 hint=$3 lf start rc secs own why
+	local target=$1 step=$2 hint=$3 lf start rc secs own why caches
 	shift 3
 	lf=$(log_file "$target" "$step")
 	own=$(result_file "$target" "$step")
@@ -112,9 +125,16 @@ run_step() {
 	rc=0
 	"$@" >"$lf" 2>&1 || rc=$?
 	secs=$(($(date +%s) - start))
+	# What the step built and what it reused from the cache, by key.
+	caches=$(sed -n 's/^cache: \(built\|reused\) \([^ ]*\) \(.*\)/\1 \2 \3/p' "$lf" |
+		awk '!seen[$0]++' | paste -sd';' | sed 's/;/; /g')
 	if [ "$rc" -eq 0 ]; then
-		log "[$target] $step ok (${secs}s)"
-		record "$target" "$step" pass "$secs"
+		log "[$target] $step ok (${secs}s)${caches:+; $caches}"
+		if grep -q '^pass ' "$own" 2>/dev/null; then
+			record "$target" "$step" pass "$secs" "$(cut -d' ' -f3- "$own")${caches:+; cache: $caches}"
+		else
+			record "$target" "$step" pass "$secs" "${caches:+cache: $caches}"
+		fi
 	else
 		log "[$target] $step FAILED (${secs}s, exit $rc); last lines of $lf:"
 		tail -n 25 "$lf" | sed 's/^/    | /' >&2

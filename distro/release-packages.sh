@@ -36,7 +36,13 @@ key=$({
 } | sha256sum | cut -c1-16)
 
 dest=$SFAB_CACHE/releases/$ver/$target
+# A target's image (the package upgrade) and its hotfix image may want
+# the same packages at once: one builds them, the other waits.
+mkdir -p "$SFAB_CACHE/releases/$ver"
+exec 6>"$SFAB_CACHE/releases/$ver/.$target.lock"
+flock 6
 if [ -f "$dest/.sfab-complete" ] && [ "$(cat "$dest/.sfab-key" 2>/dev/null)" = "$key" ]; then
+	cache_note reused release-packages "$ver/$target/$key"
 	echo "$dest"
 	exit 0
 fi
@@ -58,5 +64,6 @@ echo "$key" >"$dest.new/.sfab-key"
 date -u +%FT%TZ >"$dest.new/.sfab-complete"
 rm -rf "$dest" "$out" "$out.log" "$tree"
 mv "$dest.new" "$dest"
+cache_note built release-packages "$ver/$target/$key"
 log "[$target] $ver: $(grep -vc '^#' "$dest/manifest") packages in $dest"
 echo "$dest"

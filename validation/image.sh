@@ -72,11 +72,21 @@ build_base() {
 	find "$images/base" -maxdepth 1 -name "$suite-*" ! -name "$base_key" -exec rm -rf {} +
 }
 
-[ -f "$base/.sfab-complete" ] || {
+# This build's image and a hotfix's (hotfix/validate.sh) may be made at
+# once: one builds the base, the other waits for it.
+mkdir -p "$images/base"
+exec 7>"$images/base/.$suite.lock"
+flock 7
+if [ -f "$base/.sfab-complete" ]; then
+	log "[$target] image base $base_key is cached"
+	cache_note reused image-base "$base_key"
+else
 	[ ! -e "$base" ] || log "[$target] image base $base_key is incomplete; rebuilding it"
 	rm -rf "$base"
 	build_base
-}
+	cache_note built image-base "$base_key"
+fi
+exec 7>&-
 [ "${2:-}" != base ] || exit 0
 
 pkgdir=$SFAB_OUT/pkg/$target
@@ -107,6 +117,7 @@ verify() {
 }
 if verify; then
 	log "[$target] image $key is cached ($kitver)"
+	cache_note reused image "$target/$key"
 	touch "$dir"
 	echo "$dir"
 	exit 0
@@ -332,11 +343,12 @@ printf 'target=%s\nsuite=%s\nkit=%s\nkernels=%s\nboot=%s\nold-kernel=%s\n' "$tar
 date -u +%FT%TZ >"$work/image/.sfab-complete"
 mv "$work/image" "$dir"
 rm -rf "$work"
-# Keep the two images of this target used last (this build's and the
-# hotfix's); a work directory a day old is a build that died.
+# Keep the three images of this target used last (this build's, the
+# hotfix's and one more); a work directory a day old is a build that died.
 find "$images/$target" -mindepth 2 -maxdepth 2 -name .sfab-complete -printf '%h\n' |
-	while read -r d; do echo "$(stat -c %Y "$d") $d"; done | sort -rn | tail -n +3 |
+	while read -r d; do echo "$(stat -c %Y "$d") $d"; done | sort -rn | tail -n +4 |
 	cut -d' ' -f2- | xargs -r rm -rf
 find "$images/$target" -mindepth 1 -maxdepth 1 -name 'work-*' -mmin +1440 -exec rm -rf {} +
+cache_note built image "$target/$key"
 log "[$target] image $key ready in $(($(date +%s) - start))s: kernels $(echo "$kernels" | tr '\n' ' ')(boots $current), sfab $kitver"
 echo "$dir"
