@@ -212,8 +212,29 @@ chroot_kernel() { cat "$(chroot_dir "$1")/.sfab-kernel"; }
 # over it) and INTREE_OBJ (its persistent O= build directory, configured
 # from ci/intree.config). The pristine tree is never written.
 intree_prepare() {
-	local base tree work opt want
+	local base tree work opt want sc mine
 	base=$(cat "$SFAB_TOP/ci/upstream-base")
+	# One object directory: where the series check (ci/series-check.sh)
+	# has just built the tree its last patch gives, and that tree is
+	# upstream/linux as it is here, intree, sparse and coccicheck build in
+	# that tree and its object directory (holding the series check's
+	# lock) instead of building the whole kernel again.
+	sc=$SFAB_CACHE/work/series-check-linux-$base
+	if [ -f "$sc/.sfab-final" ]; then
+		mkdir -p "$SFAB_CACHE/work"
+		exec 6>"$SFAB_CACHE/work/.series-check-linux.lock"
+		flock 6
+		mine=$( (cd "$SFAB_TOP/upstream/linux" && find . -type f -printf '%P\n') | files_hash "$SFAB_TOP/upstream/linux")
+		if [ "$(cat "$sc/.sfab-final" 2>/dev/null)" = "$mine" ] && [ -f "$sc/obj/vmlinux" ] &&
+			grep -qx 'CONFIG_RDMA_SFAB=m' "$sc/obj/.config"; then
+			INTREE_SRC=$sc/src
+			INTREE_OBJ=$sc/obj
+			cache_note reused kernel-obj "series-check-linux-$base/$mine"
+			export INTREE_SRC INTREE_OBJ
+			return 0
+		fi
+		exec 6>&-
+	fi
 	tree=$("$SFAB_TOP/ci/kernel-tree.sh" "$base")
 	work=$SFAB_CACHE/work/intree-$base
 	INTREE_SRC=$work/src
@@ -239,6 +260,15 @@ intree_prepare() {
 		echo "$want" >"$INTREE_OBJ/.sfab-config"
 	fi
 	export INTREE_SRC INTREE_OBJ
+}
+
+# files_hash DIR: a hash of the files of DIR whose paths (relative to
+# DIR) come on stdin: what makes two trees' copies of them the same.
+files_hash() {
+	local f
+	LC_ALL=C sort | while IFS= read -r f; do
+		printf '%s %s\n' "$f" "$(sha256sum <"$1/$f" | cut -c1-64)"
+	done | sha256sum | cut -c1-16
 }
 
 # intree_make ARGS...: make in the in-tree tree with its O= directory.

@@ -270,6 +270,7 @@ check_linux() {
 	src=$work/src
 	obj=$work/obj
 	checker=$("$SFAB_TOP/ci/sparse.sh" --tool "$pristine")
+	rm -f "$work/.sfab-final"
 	scratch_tree "$repo" "$src"
 	import_series
 	mapfile -t added_dirs < <(new_dirs)
@@ -304,6 +305,10 @@ check_linux() {
 	sfab_hooked || fail_patch "$p" "after the last patch sfab is still not in drivers/infiniband/Kconfig"
 	reproduces_upstream "$p"
 	maintained "$p"
+	# The tree is upstream/linux at HEAD on the pristine base, built in
+	# $obj: intree, sparse and coccicheck reuse both (intree_prepare).
+	git -C "$SFAB_TOP" ls-tree -r --name-only HEAD -- upstream/linux | sed 's|^upstream/linux/||' |
+		files_hash "$src" >"$work/.sfab-final"
 }
 
 # --- rdma-core --------------------------------------------------------------
@@ -393,6 +398,7 @@ check_rdma_core() {
 	work=$root$cwork
 	src=$work/src
 	build=$work/build
+	rm -f "$work/.sfab-final"
 	scratch_tree "$repo" "$src"
 	import_series
 	for i in "${!patches[@]}"; do

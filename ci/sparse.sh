@@ -63,6 +63,8 @@ echo "sparse: $(grep -c 'CHECK ' <<<"$out") files, no findings"
 # The vendor diagnostics, in a copy of the directory with diag/kernel/ added.
 vendor=$sfab-vendor
 rm -rf "${INTREE_SRC:?}/$vendor"
+# The tree may be the series check's: leave nothing of ours in it.
+trap 'rm -rf "${INTREE_SRC:?}/$vendor" "${INTREE_OBJ:?}/$vendor"' EXIT
 cp -r "$INTREE_SRC/$sfab" "$INTREE_SRC/$vendor"
 "$SFAB_TOP/diag/kernel/apply.sh" "$INTREE_SRC/$vendor"
 out=$(intree_make M="$vendor" C=2 W=1 CHECK="$checker" modules 2>&1) || {
