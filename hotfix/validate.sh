@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# usage: hotfix/validate.sh TARGET [VERSION...]
+# usage: hotfix/validate.sh [--image] TARGET [VERSION...]
 # Validates hotfix packages on TARGET the way every build's packages are:
 # for each VERSION (default: the newest hotfix of every release with a
 # queue), its packages (distro/release-packages.sh: the release's own
@@ -12,10 +12,22 @@
 # compared package versions as regular expressions, which a "+hf1"
 # breaks); a suite whose commands the release predates skips and says so.
 # Results and logs: out/hotfix/VERSION/{results,logs}/TARGET/.
+# With --image (make check), only the packages and the image are made;
+# the image's directory is written to out/hotfix/VERSION/image-TARGET,
+# and the target's own VM boots it first, before this build's image, and
+# runs the hotfix stage's suites on it (validation/run-vm.sh,
+# SFAB_VM_HOTFIX): one boot per target instead of two. make validate
+# runs the whole of this script: every suite on the hotfix, in its own
+# boot.
 set -euo pipefail
 . "$(dirname "$0")/../ci/lib.sh"
 
-[ $# -ge 1 ] || die "usage: hotfix/validate.sh TARGET [VERSION...]"
+image_only=
+if [ "${1:-}" = --image ]; then
+	image_only=1
+	shift
+fi
+[ $# -ge 1 ] || die "usage: hotfix/validate.sh [--image] TARGET [VERSION...]"
 target=$1
 shift
 target_field "$target" suite >/dev/null
@@ -43,8 +55,13 @@ for ver in "${versions[@]}"; do
 		esac
 	done
 	log "[$target] $ver: $(grep -vc '^#' "$pkgs/manifest") packages; its image, then the VM suites"
-	SFAB_OUT=$hout "$SFAB_TOP/validation/image.sh" "$target" >/dev/null ||
+	img=$(SFAB_OUT=$hout "$SFAB_TOP/validation/image.sh" "$target" | tail -n 1) ||
 		die "[$target] $ver: the image (install, DKMS build, purge checks) failed (above)"
+	if [ -n "$image_only" ]; then
+		echo "$img" >"$hout/image-$target"
+		log "[$target] $ver: image $img; this build's VM boots it first"
+		continue
+	fi
 	rc=0
 	SFAB_OUT=$hout SFAB_VM_DEPTH=quick "$SFAB_TOP/validation/run-vm.sh" "$target" || rc=$?
 	read -r st _ detail <"$hout/results/$target/vm" || st=missing detail=''

@@ -22,6 +22,16 @@
 #   SFAB_VM_TIMEOUT seconds for the whole guest (default 900, full 2400)
 #   SFAB_VM_ACCEL   tcg or kvm: skip the KVM probe
 #   SFAB_VM_ROOT    image (default) or dev (validation/vm-lib.sh)
+#   SFAB_VM_HOTFIX  check (make check): the same boot first runs the
+#                   hotfix stage: for the newest hotfix of every release,
+#                   its own image (hotfix/validate.sh --image: its packages
+#                   installed by apt), booted first as the guest's root,
+#                   with the suites of SFAB_VM_HOTFIX_SUITES (default
+#                   install,pingpong,perftest,rping) at quick depth; the
+#                   guest then unloads its sfab and moves to this build's
+#                   image, as an upgrade would (guest/image-init). Its
+#                   tests are in this step's TAP as hotfix-VERSION/SUITE,
+#                   and also recorded as step "hotfix".
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../ci/lib.sh
@@ -110,17 +120,42 @@ for s in "${suites[@]}"; do
 done
 
 vm_prepare
+# The hotfix stages: each hotfix's image, booted before this build's.
+stages='' hotfix_disks=() hotfix_want=()
+hotfix_suites=${SFAB_VM_HOTFIX_SUITES:-install,pingpong,perftest,rping}
+if [ "${SFAB_VM_HOTFIX:-}" = check ] && [ "$vm_root" = image ]; then
+	for rel in $(hotfix_releases); do
+		hv=$(hotfix_version "$rel")
+		[ -n "$hv" ] || continue
+		f=$SFAB_OUT/hotfix/$hv/image-$target
+		[ -f "$f" ] || die "[$target] no image of hotfix $hv ($f); make it with: hotfix/validate.sh --image $target"
+		himg=$(cat "$f")
+		[ -f "$himg/root.img" ] || die "[$target] the image of hotfix $hv ($himg) has no root.img; rebuild it: hotfix/validate.sh --image $target"
+		hk=$(sed -n 's/^boot=//p' "$himg/info")
+		[ "$hk" = "$kver" ] || die "[$target] hotfix $hv's image boots $hk, this build's $kver: both must boot the suite's current kernel"
+		hotfix_disks+=("$himg/root.img")
+		stages+="hotfix:$hv,"
+		for s in ${hotfix_suites//,/ }; do
+			[ -f "$here/suites/$s.sh" ] || die "SFAB_VM_HOTFIX_SUITES names '$s': no such suite"
+			hotfix_want+=("hotfix-$hv/$s")
+		done
+	done
+	if [ -n "$stages" ]; then timeout_s=$((timeout_s + 600 * ${#hotfix_disks[@]})); fi
+fi
 accel=$(pick_accel)
+[ -z "$stages" ] || log "[$target] $step: hotfix stages first: ${stages%,} (suites $hotfix_suites), each from its own image"
 log "[$target] $step: booting $kver ($accel), devices $dev, depth $depth, suites: ${suites[*]} (timeout ${timeout_s}s)"
 # QEMU writes to files of this run only; they take the usual names when
 # it is over, so that two runs of one target cannot mix their output.
 run_console=$console.$$ run_tap=$tap.$$
 trap 'rm -f "$run_console" "$run_tap"' EXIT
 rc=0
+stage_args=
+[ -z "$stages" ] || stage_args=" sfab_stages=${stages}build sfab_hotfix_suites=$hotfix_suites"
 boot "$accel" "$run_console" "$run_tap" "$timeout_s" "sfab_dev=$dev sfab_depth=$depth sfab_suites=$(
 	IFS=,
 	echo "${suites[*]}"
-)" || rc=$?
+)$stage_args" || rc=$?
 touch "$run_console" "$run_tap"
 mv "$run_console" "$console"
 tr -d '\r' <"$run_tap" >"$tap"
@@ -134,7 +169,19 @@ case $rc in
 *) finish fail "QEMU exited with status $rc; see $console" ;;
 esac
 
-report=$(tap_report "$tap" "${suites[@]}") || failed=1
+# The hotfix stages on their own, as step "hotfix" (the summary's column).
+if [ -n "$stages" ]; then
+	hrc=0
+	hreport=$(awk '/^# suite / { keep = ($3 ~ /^hotfix-/) } /^# sfab-vm done/ || keep' "$tap" |
+		tap_report /dev/stdin "${hotfix_want[@]}") || hrc=$?
+	hdetail="hotfix ${stages%,}, suites $hotfix_suites in this build's boot: $(echo "$hreport" | tail -n 1)"
+	if [ "$hrc" -eq 0 ]; then
+		record "$target" hotfix pass "$(($(date +%s) - start))" "$hdetail"
+	else
+		record "$target" hotfix fail "$(($(date +%s) - start))" "$hdetail (TAP: $tap)"
+	fi
+fi
+report=$(tap_report "$tap" "${hotfix_want[@]}" "${suites[@]}") || failed=1
 echo "$report" >&2
 detail+=$(echo "$report" | tail -n 1)
 detail+=$(echo "$report" | sed -n 's/^  \(suite .*\|the guest .*\)/; \1/p' | tr -d '\n')

@@ -14,6 +14,7 @@ bad_kernel_lines='WARNING:|BUG:|Oops|Call Trace|lockdep|possible circular lockin
 # - dev: the developer build (out/build, out/rdma-core) put onto TARGET's
 #   build chroot by the validation initramfs (validation/initramfs.sh).
 vm_root=${SFAB_VM_ROOT:-image}
+hotfix_disks=()
 case $vm_root in
 image | dev) ;;
 *) die "SFAB_VM_ROOT is '$vm_root'; it is image or dev" ;;
@@ -81,8 +82,9 @@ vm_prepare() {
 
 # boot ACCEL CONSOLE_LOG TAP_FILE SECONDS KERNEL_ARGS: one QEMU run of the
 # target's kernel; the root is the package image (written to a throw-away
-# snapshot) or the chroot (read-only, under a tmpfs overlay). Exits 124
-# if it had to be killed.
+# snapshot), after the images of $hotfix_disks if set (one disk each,
+# the first the root: guest/image-init's stages), or the chroot
+# (read-only, under a tmpfs overlay). Exits 124 if it had to be killed.
 boot() {
 	local rootargs
 	mkdir -p "$(dirname "$2")" "$(dirname "$3")"
@@ -91,8 +93,12 @@ boot() {
 			-device "virtio-9p-pci,fsdev=sfabroot,mount_tag=sfabroot")
 		set -- "$1" "$2" "$3" "$4" "sfab_root=dev $5"
 	else
-		rootargs=(-drive "file=$disk,if=virtio,format=raw,snapshot=on"
-			-fsdev "local,id=sfabvm,path=$payload,security_model=none,readonly=on"
+		# The hotfix stages' roots first (run-vm.sh), this build's last.
+		rootargs=()
+		for d in "${hotfix_disks[@]}" "$disk"; do
+			rootargs+=(-drive "file=$d,if=virtio,format=raw,snapshot=on")
+		done
+		rootargs+=(-fsdev "local,id=sfabvm,path=$payload,security_model=none,readonly=on"
 			-device "virtio-9p-pci,fsdev=sfabvm,mount_tag=sfabvm")
 		set -- "$1" "$2" "$3" "$4" "root=/dev/vda rw init=/usr/lib/sfab-vm/image-init sfab_root=image $5"
 	fi
