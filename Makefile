@@ -4,7 +4,8 @@
 
 .PHONY: all help deps chroots trees build rdma-core packages dkms-tarball rpm images \
 	checkpatch intree sparse coccicheck shellcheck lint vm validate bench check summary \
-	version clean delta-report release hotfix hotfix-patch hotfix-check upstream-series series-check
+	version clean delta-report release hotfix hotfix-patch hotfix-check upstream-series series-check \
+	check-target check-upstream
 
 all:		## every target's packages in out/TARGET/, the DKMS tarball and RPMs (the kit's main job)
 	@ci/release.sh
@@ -89,8 +90,14 @@ validate:	## every suite, full depth, on every target (SFAB_VM_DEV=rxe|interop: 
 bench:		## sfab vs rdma_rxe vs TCP in one guest per target: out/bench/TARGET.md (not a test)
 	@validation/bench.sh
 
-check:		## what CI runs: everything above, with a summary
-	@ci/check.sh
+check:		## what CI runs: everything above, with a summary (ci/check.mk: a graph, two steps at a time)
+	@ci/check.sh all
+
+check-target:	## make check's per-target chains only (TARGETS=...): chroot, build, packages, images, the VM
+	@ci/check.sh targets
+
+check-upstream:	## make check's upstream and kit gates only
+	@ci/check.sh upstream
 
 summary:	## the summary table of the last run
 	@ci/summary.sh

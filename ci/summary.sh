@@ -8,8 +8,8 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-target_steps="chroot tree build package image vm hotfix"
-gate_rows="upstream:series,checkpatch,series-check,series-rdma-core upstream:intree,sparse,coccicheck kit:shellcheck,dkms-tarball,rpm,signing,hotfix-queue"
+target_steps="chroot build package image hotfix-image vm hotfix"
+gate_rows="upstream:series,checkpatch,series-check,series-rdma-core upstream:intree,sparse,coccicheck kit:shellcheck,pipeline,dkms-tarball,rpm,signing,hotfix-queue"
 
 cell() {
 	local f st secs
@@ -41,6 +41,16 @@ for row in $gate_rows; do
 	done
 	echo
 done
+# What each step built and what it reused from the cache (ci/lib.sh
+# cache_note), by key.
+caches=$(for f in "$SFAB_OUT"/results/*/*; do
+	[ -f "$f" ] || continue
+	case $f in *.tap) continue ;; esac
+	c=$(sed -n 's/.*cache: //p' "$f")
+	[ -z "$c" ] || echo "  ${f#"$SFAB_OUT"/results/}: $c"
+done)
+[ -z "$caches" ] || printf 'caches (built or reused, by key):\n%s\n' "$caches"
+
 # failed_tests TAP: the first five failed tests of TAP, each its line and
 # the last 23 of its diagnostics, so that the end of a CI log names what
 # went wrong.
