@@ -5,7 +5,7 @@
 .PHONY: all help deps chroots trees build rdma-core packages dkms-tarball rpm images \
 	checkpatch intree sparse coccicheck shellcheck lint vm validate bench check summary \
 	version clean delta-report release hotfix hotfix-patch hotfix-check upstream-series series-check \
-	check-target check-upstream
+	check-target check-upstream pipeline-check
 
 all:		## every target's packages in out/TARGET/, the DKMS tarball and RPMs (the kit's main job)
 	@ci/release.sh
@@ -78,6 +78,9 @@ coccicheck:	## make coccicheck over sfab in the kernel.org tree
 
 shellcheck:	## shellcheck over the kit's scripts
 	@ci/shellcheck.sh
+
+pipeline-check:	## the GitLab pipeline (.gitlab-ci.yml) checked with gitlab-ci-local, against ci/targets
+	@ci/pipeline-check.sh
 
 lint: checkpatch series-check intree sparse coccicheck shellcheck	## every lint gate
 
