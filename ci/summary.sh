@@ -96,6 +96,12 @@ for f in "$SFAB_OUT"/results/*/*; do
 	esac
 	[ ! -f "$tap" ] || failed_tests "$tap"
 done
+# A run that recorded nothing has not passed.
+recorded=$(find "$SFAB_OUT/results" -type f ! -name '*.tap' -newermt "@$since" 2>/dev/null | wc -l)
+if [ "$recorded" -eq 0 ]; then
+	echo "FAILED: no step recorded a result${since:+ in this run}"
+	failed=1
+fi
 if [ "$failed" -ne 0 ]; then
 	echo "== result: FAILED"
 	exit 1
