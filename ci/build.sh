@@ -18,6 +18,7 @@ target=$1
 need_root "ci/build.sh"
 need_tool unifdef
 root=$(chroot_dir "$target")
+chroot_lock "$target"
 kver=$(chroot_kernel "$target")
 kdir=/lib/modules/$kver/build
 src=$root/tmp/sfab-build

@@ -12,6 +12,7 @@ SHELL := /bin/bash
 .SUFFIXES:
 .DELETE_ON_ERROR:
 # Every result stays: make must not remove the steps in the middle.
+.SECONDARY:
 
 TOP := $(SFAB_TOP)
 R := $(SFAB_OUT)/results

@@ -202,6 +202,19 @@ debootstrap_root() {
 	chmod +x "$dir/usr/sbin/policy-rc.d"
 }
 
+# chroot_lock TARGET: hold (until the caller exits) the lock on the work
+# directories a build or package step uses inside TARGET's chroot
+# (/tmp/sfab-*): this build's steps and a release's own scripts
+# (distro/release-packages.sh) use the same paths there.
+chroot_lock() {
+	mkdir -p "$SFAB_CACHE/chroots"
+	exec 5>"$SFAB_CACHE/chroots/.$1.work.lock"
+	if ! flock -n 5; then
+		log "[$1] another build is using the chroot; waiting for it"
+		flock 5
+	fi
+}
+
 # chroot_kernel TARGET: the kernel release (uname -r) the chroot builds for.
 chroot_kernel() { cat "$(chroot_dir "$1")/.sfab-kernel"; }
 

@@ -49,4 +49,7 @@ for n in "${needs[@]}"; do
 		exit 0
 	fi
 done
+# The step's own makes (kernel builds) use their own -j, not the
+# jobserver of ci/check.mk, which they could not reach anyway.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKE_TERMOUT MAKE_TERMERR
 run_step "$target" "$step" "$hint" "$@" || true

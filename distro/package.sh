@@ -12,6 +12,7 @@ set -euo pipefail
 
 [ $# -eq 1 ] || die "usage: distro/package.sh TARGET"
 target=$1
+chroot_lock "$target"
 "$SFAB_TOP/distro/rdma-core-deb.sh" "$target"
 "$SFAB_TOP/distro/deb.sh" "$target"
 

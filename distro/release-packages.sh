@@ -50,6 +50,8 @@ tree=$SFAB_CACHE/work/release-tree-$ver-$target
 out=$SFAB_CACHE/work/release-out-$ver-$target
 log "[$target] building $ver from $(git -C "$SFAB_TOP" log -1 --format='%h ("%s")' "$commit")$what (its own scripts)"
 release_tree "$ver" "$target" "$tree"
+# The release's scripts use the chroot's work paths as this build's do.
+chroot_lock "$target"
 rm -rf "$out"
 rc=0
 SFAB_VERSION=$ver SFAB_OUT=$out "$tree/distro/package.sh" "$target" >"$out.log" 2>&1 || rc=$?
