@@ -9,6 +9,11 @@
  *	echo "drop_ppm=50000 qpn=17" >/sys/kernel/debug/sfab/sfab0/inject
  *	echo off >/sys/kernel/debug/sfab/sfab0/inject
  *
+ * "stall=1" plants a driver hang for the test suites: no completion of
+ * the device's user CQs is delivered while it is on (each is counted as
+ * stalled and lost), so a client waits for ever, as with a lost
+ * completion. Kernel CQs (the MAD layer's, so rdma_cm's) are spared.
+ *
  * A write is the whole configuration: a key not given goes back to 0
  * (qpn to -1: every QP). Reading gives the configuration and how many
  * packets were dropped, corrupted and delayed since the device was added.
@@ -38,6 +43,7 @@ struct sfab_inject_conf {
 	u32 delay_ppm;
 	u32 delay_ms;
 	s32 qpn;		/* -1: every QP */
+	u32 stall;		/* 1: user CQs get no completion */
 };
 
 /**
@@ -52,6 +58,7 @@ struct sfab_inject_conf {
  * @dropped: packets dropped
  * @corrupted: packets corrupted
  * @delayed: packets delayed
+ * @stalled: completions withheld (stall)
  */
 struct sfab_inject {
 	struct sfab_dev *sdev;
@@ -63,6 +70,7 @@ struct sfab_inject {
 	atomic64_t dropped;
 	atomic64_t corrupted;
 	atomic64_t delayed;
+	atomic64_t stalled;
 };
 
 /* A held-back packet's due time, in its cb until it is delivered. */
@@ -164,6 +172,23 @@ bool sfab_inject_rcv(struct sfab_dev *sdev, struct sk_buff *skb)
 	return false;
 }
 
+/**
+ * sfab_inject_cq - apply the device's stall setting to a completion
+ * @cq: the CQ the completion is for
+ *
+ * Return: true if the completion is withheld (the caller drops it): the
+ * stall is on and @cq is a user CQ.
+ */
+bool sfab_inject_cq(struct sfab_cq *cq)
+{
+	struct sfab_inject *inj = READ_ONCE(to_sdev(cq->ibcq.device)->inject);
+
+	if (!inj || !READ_ONCE(inj->conf.stall) || !cq->ibcq.uobject)
+		return false;
+	atomic64_inc(&inj->stalled);
+	return true;
+}
+
 static ssize_t sfab_inject_read(struct file *file, char __user *ubuf,
 				size_t count, loff_t *ppos)
 {
@@ -176,11 +201,12 @@ static ssize_t sfab_inject_read(struct file *file, char __user *ubuf,
 	c = inj->conf;
 	spin_unlock_bh(&inj->lock);
 	len = scnprintf(text, sizeof(text),
-			"drop_ppm %u\ncorrupt_ppm %u\ndelay_ppm %u\ndelay_ms %u\nqpn %d\ndropped %lld\ncorrupted %lld\ndelayed %lld\n",
+			"drop_ppm %u\ncorrupt_ppm %u\ndelay_ppm %u\ndelay_ms %u\nqpn %d\nstall %u\ndropped %lld\ncorrupted %lld\ndelayed %lld\nstalled %lld\n",
 			c.drop_ppm, c.corrupt_ppm, c.delay_ppm, c.delay_ms,
-			c.qpn, (long long)atomic64_read(&inj->dropped),
+			c.qpn, c.stall, (long long)atomic64_read(&inj->dropped),
 			(long long)atomic64_read(&inj->corrupted),
-			(long long)atomic64_read(&inj->delayed));
+			(long long)atomic64_read(&inj->delayed),
+			(long long)atomic64_read(&inj->stalled));
 	return simple_read_from_buffer(ubuf, count, ppos, text, len);
 }
 
@@ -220,6 +246,10 @@ static int sfab_inject_parse(char *text, struct sfab_inject_conf *c)
 			err = kstrtos32(val, 0, &c->qpn);
 			if (!err && (c->qpn < -1 || c->qpn > SFAB_QPN_MASK))
 				err = -ERANGE;
+		} else if (!strcmp(tok, "stall")) {
+			err = kstrtou32(val, 10, &c->stall);
+			if (!err && c->stall > 1)
+				err = -ERANGE;
 		} else {
 			err = -EINVAL;
 		}
@@ -257,6 +287,7 @@ static ssize_t sfab_inject_write(struct file *file, const char __user *ubuf,
 	WRITE_ONCE(inj->conf.delay_ppm, c.delay_ppm);
 	WRITE_ONCE(inj->conf.delay_ms, c.delay_ms);
 	WRITE_ONCE(inj->conf.qpn, c.qpn);
+	WRITE_ONCE(inj->conf.stall, c.stall);
 	spin_unlock_bh(&inj->lock);
 	return count;
 }
