@@ -128,58 +128,224 @@ client_stacks() {
 	done
 }
 
-# rping_own_failure: the rping pair run that just failed failed in rping
-# itself, after its pings and its disconnect: the server ended normally
-# on the client's disconnect request, the client reported no error of
-# its own, and its exit lost one of the races of rping's CM event thread
-# with the main thread's teardown. In rdma-core 56.1 (the rping of
-# bullseye, bookworm and trixie here) that thread reads from the event
-# channel after main has closed it ("rdma_get_cm_event: Bad file
-# descriptor", exit status 255). In 65.0 (sid), whose main stops that
-# thread through an eventfd, main's rdma_destroy_id can take the
-# DISCONNECTED event the thread was woken for by poll(), and the thread
-# then blocks for ever in its read (ucma_get_event in its stack). Says
-# which, for run_once_more.
+# A retry may hide nothing but a failure of the client program itself:
+# each classifier below says why it matched, or why not, and a run whose
+# client or server hung is never retried on the strength of a message.
+
+# killed STATUS: STATUS is that of a command that timeout(1) stopped
+# (124) or that a signal ended (128 + N: 137 KILL, 143 TERM).
+killed() { [ "$1" -eq 124 ] || { [ "$1" -gt 128 ] && [ "$1" -lt 160 ]; }; }
+
+# rping_hang_signature: the client that hung hung in rping's own exit race
+# (65.0), as the thread stacks taken before it was stopped (client_stacks,
+# /tmp/pair.stacks) show: one client process of exactly two threads, the
+# main thread joining the other (futex_wait: pthread_join) and that one,
+# the CM event thread, in ucma_get_event (rdma_ucm's read of the event
+# channel); and no thread of it in ib_core, ib_uverbs, rdma_cm or sfab,
+# where a hang would be the driver's. Says what it found either way.
+rping_hang_signature() {
+	[ -s /tmp/pair.stacks ] || {
+		echo "no thread stacks were taken before the client was stopped"
+		return 1
+	}
+	awk '
+		function verdict(why) { print why; bad = 1; exit 1 }
+		/^client [0-9]+ thread [0-9]+ / {
+			if (!($2 in procs)) { procs[$2] = 1; nprocs++ }
+			threads++
+			who = $2 == $4 ? "main" : "thread " $4
+			if ($2 == $4) nmain++
+			next
+		}
+		{
+			frame = $0
+			sub(/^\[<[0-9a-f]+>\] /, "", frame)
+			sub(/^wchan /, "", frame)
+			fn = frame
+			sub(/[+ ].*/, "", fn)
+			if (fn == "") next
+			if (!(who in top)) top[who] = fn
+			if (who == "main" && fn ~ /^futex_wait/) joining = 1
+			if (who != "main" && fn == "ucma_get_event") { cmread = 1; cmthread = who }
+			if (fn ~ /^(ib_|rdma_|sfab_|cma_|cm_)/ || frame ~ /\[(ib_core|ib_uverbs|ib_cm|rdma_cm|sfab)\]/)
+				core = core ", " who ": " fn
+		}
+		END {
+			if (bad) exit 1
+			if (nprocs != 1) verdict("the stacks show " nprocs + 0 " client processes, not one")
+			if (threads != 2 || nmain != 1)
+				verdict("the client had " threads " threads, not exactly its main thread and the CM event thread")
+			if (!joining) verdict("the main thread was not joining (no futex_wait in its stack; it was in " top["main"] ")")
+			if (!cmread) verdict("no thread was in ucma_get_event (the CM event read)")
+			if (core != "") verdict("a thread was in the RDMA core or the driver (" substr(core, 3) ")")
+			print "main thread joining (futex_wait), the CM event thread (" cmthread ") in ucma_get_event, no thread in ib_core, ib_uverbs, rdma_cm or sfab"
+		}' /tmp/pair.stacks
+}
+
+# rping_own_failure READY SERVER_CMD CLIENT_CMD: the rping pair run that
+# just failed failed in rping itself, after its pings and its disconnect:
+# the server ended normally on the client's disconnect request, the
+# client reported no error of its own, and its exit lost one of the races
+# of rping's CM event thread with the main thread's teardown. In
+# rdma-core 56.1 (the rping of bullseye, bookworm and trixie here) that
+# thread reads from the event channel after main has closed it
+# ("rdma_get_cm_event: Bad file descriptor", exit status 255). In 65.0
+# (sid), whose main stops that thread through an eventfd, main's
+# rdma_destroy_id can take the DISCONNECTED event the thread was woken for
+# by poll(), and the thread then blocks for ever in its read: the hang is
+# rping's only with exactly the stacks of rping_hang_signature. Says
+# which, or why the run is not rping's own failure, for run_once_more.
 rping_own_failure() {
-	[ "$src" -eq 0 ] && grep -q '^server DISCONNECT EVENT' /tmp/server.err || return 1
-	! grep -v '^client DISCONNECT EVENT\|^rdma_get_cm_event: Bad file descriptor$' /tmp/client.err |
-		grep -q . || return 1
-	! grep -qi 'mismatch' /tmp/server.* /tmp/client.* || return 1
+	[ "$src" -eq 0 ] || {
+		echo "the rping server did not end normally (status $src)"
+		return 1
+	}
+	grep -q '^server DISCONNECT EVENT' /tmp/server.err || {
+		echo "the rping server saw no disconnect request"
+		return 1
+	}
+	other=$(grep -v '^client DISCONNECT EVENT\|^rdma_get_cm_event: Bad file descriptor$' /tmp/client.err | head -n 1)
+	[ -z "$other" ] || {
+		echo "the rping client reported an error of its own ($other)"
+		return 1
+	}
+	! grep -qi 'mismatch' /tmp/server.* /tmp/client.* || {
+		echo "rping reported a data mismatch"
+		return 1
+	}
 	case $crc in
 	124)
-		grep -q 'ucma_get_event' /tmp/pair.stacks 2>/dev/null || return 1
-		echo "the rping client hung in its own exit, its CM event thread in a read whose event rdma_destroy_id took; the server had ended normally"
+		sig=$(rping_hang_signature) || {
+			echo "the rping client hung, and not in rping's exit race: $sig"
+			return 1
+		}
+		echo "the rping client hung in its own exit, its CM event thread in a read whose event rdma_destroy_id took ($sig); the server had ended normally"
 		;;
-	0) return 1 ;;
+	0)
+		echo "the rping client passed; the server failed"
+		return 1
+		;;
 	*)
-		grep -q '^rdma_get_cm_event: Bad file descriptor$' /tmp/client.err || return 1
+		if killed "$crc"; then
+			echo "the rping client was killed (status $crc)"
+			return 1
+		fi
+		grep -q '^rdma_get_cm_event: Bad file descriptor$' /tmp/client.err || {
+			echo "the rping client exited with status $crc without rping's exit race (no \"rdma_get_cm_event: Bad file descriptor\")"
+			return 1
+		}
 		echo "the rping client's CM event thread read its closed event channel at exit (rdma_get_cm_event: Bad file descriptor); the server had ended normally"
 		;;
 	esac
 }
 
-# perftest_own_failure: the pair run that just failed failed in perftest
-# itself, not in the data path: no completion error on either side, and
-# perftest's clock check gave up (under TCG the cycle counter can look
-# too irregular to it: "Can't produce a report") or its exchange after
-# the results did ("Couldn't read remote address"). Says which, for
-# run_once_more.
+# perftest_results FILE: perftest's results table in FILE: its header
+# (the line with "#bytes") and at least one result row after it (the size
+# and the iterations, then the figures).
+perftest_results() {
+	awk '/#bytes/ { head = 1; next }
+		head && $1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ && NF > 2 { row = 1 }
+		END { exit !row }' "$1"
+}
+
+# perftest_side BASE: how far one side of the pair run got: "results"
+# (its table printed), "clock" (its table's header, then its clock check
+# failed where the row would be: "Can't produce a report", printed only
+# once its iterations were complete), "exchange" (its header, then its
+# exchange with the other side failed: "Couldn't read remote address"),
+# or "none".
+perftest_side() {
+	if perftest_results "$1.out"; then
+		echo results
+	elif ! grep -q '#bytes' "$1.out"; then
+		echo none
+	elif grep -q "Can't produce a report" "$1.err"; then
+		echo clock
+	elif grep -q "Couldn't read remote address" "$1.err"; then
+		echo exchange
+	else
+		echo none
+	fi
+}
+
+# perftest_own_failure READY SERVER_CMD CLIENT_CMD: the pair run that just
+# failed failed in perftest itself, after the data path had done its
+# work: neither side timed out or was killed, no completion error was
+# reported, the client printed its results (or its clock check failed in
+# their place), the server got as far as perftest's servers do (below),
+# and then perftest's own clock check ("Can't produce a report": under
+# TCG the cycle counter can look too irregular to it) or its exchange
+# after the results ("Couldn't read remote address") failed. Where the
+# server prints results: ib_send_bw's server its own, before its last
+# exchange; the write, read and atomic servers the client's, which they
+# receive in that exchange (so its failure stands in for them); the
+# latency servers none that are required. Says which, or why not.
 perftest_own_failure() {
-	! grep -q "Completion with error\|Failed status" /tmp/server.* /tmp/client.* || return 1
-	own=$(grep -ho "Can't produce a report\|Couldn't read remote address" /tmp/server.* /tmp/client.* | head -n 1)
-	[ -n "$own" ] || return 1
-	echo "perftest failed in itself, not in the data path ($own)"
+	pt_tool=${3%% *}
+	if killed "$crc"; then
+		echo "the client timed out or was killed (status $crc): a hang is never retried"
+		return 1
+	fi
+	if killed "$src"; then
+		echo "the server timed out or was killed (status $src): a hang is never retried"
+		return 1
+	fi
+	cerr=$(grep -h "Completion with error\|Failed status\|Couldn't poll\|[Pp]oll CQ failed" /tmp/server.* /tmp/client.* | head -n 1)
+	[ -z "$cerr" ] || {
+		echo "a completion error was reported ($cerr)"
+		return 1
+	}
+	own=$(grep -ho "Can't produce a report\|Couldn't read remote address" /tmp/server.err /tmp/client.err | head -n 1)
+	[ -n "$own" ] || {
+		echo "neither perftest's clock check nor its exchange after the results failed"
+		return 1
+	}
+	cside=$(perftest_side /tmp/client)
+	case $cside in
+	results | clock) ;;
+	*)
+		echo "the client did not print its results (a \"#bytes\" header and a result row): it failed before its data path was done"
+		return 1
+		;;
+	esac
+	sside=$(perftest_side /tmp/server)
+	case $pt_tool:$sside in
+	ib_send_bw:results | ib_send_bw:clock) ;;
+	ib_send_bw:*)
+		echo "the $pt_tool server did not print its results: it failed before its data path was done"
+		return 1
+		;;
+	ib_write_bw:results | ib_write_bw:exchange | ib_read_bw:results | ib_read_bw:exchange | ib_atomic_bw:results | ib_atomic_bw:exchange) ;;
+	ib_*_bw:*)
+		echo "the $pt_tool server neither printed the results nor failed in the exchange that brings them"
+		return 1
+		;;
+	esac
+	echo "perftest failed in itself after its results ($own; tables: client $cside, server $sside; exit: client $crc, server $src)"
+}
+
+# retry_name: the current test as suite/number, for the retry line.
+retry_name() {
+	rn_suite=${0##*/}
+	# shellcheck disable=SC2154 # tap_count is lib.sh's, t's number
+	echo "${rn_suite%.sh}/$tap_count"
 }
 
 # run_once_more OWN_FAILURE READY SERVER_CMD CLIENT_CMD: run_pair; a run
 # that OWN_FAILURE (which says why) finds failed in the client program
-# itself, not in the data path, is run once more, and the test says so.
+# itself, not in the data path, is run once more. Either way the test
+# says why; a retry is one line "retry: SUITE/TEST: REASON" (TAP "# retry:
+# ...", which validation/run-vm.sh counts: more than one retry fails the
+# step).
 run_once_more() {
 	own_failure=$1
 	shift
 	run_pair "$@" && return 0
-	own_why=$("$own_failure") || return 1
-	echo "retrying: $own_why"
+	own_why=$("$own_failure" "$@") || {
+		echo "not retried: $own_why"
+		return 1
+	}
+	echo "retry: $(retry_name): $own_why"
 	run_pair "$@" || return 1
 	echo "the retry passed"
 }
@@ -187,7 +353,41 @@ run_once_more() {
 # run_rping, run_perftest READY SERVER_CMD CLIENT_CMD: run_pair for rping
 # and perftest, with run_once_more.
 run_rping() { run_once_more rping_own_failure "$@"; }
-run_perftest() { run_once_more perftest_own_failure "$@"; }
+run_perftest() {
+	case $(kparam sfab_plant none) in
+	none) ;;
+	stall)
+		# $$ is the suite's shell: the first perftest run of each suite.
+		if [ ! -e "/tmp/plant.$$" ]; then
+			: >"/tmp/plant.$$"
+			stalled run_once_more perftest_own_failure "$@"
+			return
+		fi
+		;;
+	*) fail "sfab_plant=$(kparam sfab_plant none) is not a plant: the one there is is stall" ;;
+	esac
+	run_once_more perftest_own_failure "$@"
+}
+
+# stalled COMMAND...: COMMAND run while DEV_A's completions are withheld
+# (the vendor error injection's stall=1: a planted driver hang, the client
+# waits for ever), then the stall off again; COMMAND's status. With
+# sfab_plant=stall on the kernel command line (validation/run-vm.sh's
+# SFAB_VM_PLANT=stall) the first perftest run of each suite runs so, and
+# must fail its test: a driver hang is never retried into a pass.
+stalled() {
+	st_inj=/sys/kernel/debug/sfab/$DEV_A/inject
+	mount_once debugfs /sys/kernel/debug
+	[ -f "$st_inj" ] || fail "cannot plant the stall: $st_inj is missing ($DEV_A is not a vendor build's sfab device)"
+	grep -q '^stall ' "$st_inj" || fail "cannot plant the stall: $st_inj has no stall setting (a build before it)"
+	echo stall=1 >"$st_inj" || fail "cannot plant the stall: $st_inj refused stall=1"
+	echo "planted: $DEV_A withholds its user CQs' completions (inject stall=1)"
+	st_rc=0
+	"$@" || st_rc=$?
+	echo off >"$st_inj" || fail "cannot end the stall: $st_inj refused off"
+	echo "the stall withheld $(awk '$1 == "stalled" { print $2 }' "$st_inj") completions on $DEV_A so far"
+	return "$st_rc"
+}
 
 # ready_or_gone READY...: READY says the server listens, or it has exited.
 ready_or_gone() { "$@" || server_gone; }
