@@ -73,9 +73,26 @@ failed_tests() {
 	' "$1"
 }
 
+since=${SFAB_RUN_SINCE:-0}
+# Each VM step's retries of client runs, passed or failed: one line
+# "# retry: SUITE/TEST: REASON" of its TAP each (validation/guest/clients.sh;
+# validation/run-vm.sh fails a step with more than one).
+for tap in "$SFAB_OUT"/results/*/*.tap; do
+	[ -f "$tap" ] || continue
+	r=${tap#"$SFAB_OUT"/results/}
+	r=${r%.tap}
+	f=$SFAB_OUT/results/$r
+	if [ ! -f "$f" ] || [ "$(stat -c %Y "$f")" -lt "$since" ]; then
+		continue
+	fi
+	mapfile -t retried < <(sed -n 's/^# retry: //p' "$tap")
+	[ ${#retried[@]} -gt 0 ] || continue
+	echo "retries in ${r%%/*} ${r#*/}: ${#retried[@]}$([ ${#retried[@]} -le 1 ] || echo ' (more than one: the step fails)')"
+	printf '    %s\n' "${retried[@]}"
+done
+
 # The verdict comes from the result files themselves, not from the table.
 failed=0
-since=${SFAB_RUN_SINCE:-0}
 for f in "$SFAB_OUT"/results/*/*; do
 	[ -f "$f" ] || continue
 	read -r st _ detail <"$f"

@@ -32,6 +32,10 @@
 #                   image, as an upgrade would (guest/image-init). Its
 #                   tests are in this step's TAP as hotfix-VERSION/SUITE,
 #                   and also recorded as step "hotfix".
+#   SFAB_VM_PLANT   stall: a planted driver hang, to show that the suites
+#                   catch one: the first perftest run of each suite runs
+#                   with sfab0's completions withheld (the vendor error
+#                   injection's stall=1), which must fail the step
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../ci/lib.sh
@@ -57,6 +61,11 @@ quick) timeout_s=${SFAB_VM_TIMEOUT:-900} ;;
 full) timeout_s=${SFAB_VM_TIMEOUT:-2400} ;;
 *) die "SFAB_VM_DEPTH is '$depth'; it is quick or full" ;;
 esac
+plant=${SFAB_VM_PLANT:-none}
+case $plant in
+none | stall) ;;
+*) die "SFAB_VM_PLANT is '$plant'; it is stall (or unset)" ;;
+esac
 start=$(date +%s)
 console=$(log_file "$target" "$step-console")
 tap=$SFAB_OUT/results/$target/$step.tap
@@ -73,8 +82,8 @@ finish() {
 	exit 1
 }
 
-# tap_report FILE SUITE...: per-test listing and failures; true if every
-# test passed and every suite asked for ran to its complete plan.
+# tap_report FILE SUITE...: per-test listing, failures and retries; true
+# if every test passed and every suite asked for ran to its complete plan.
 tap_report() {
 	awk -v want="${*:2}" '
 		/^# suite [^ ]+$/ { suite = $3; ran[suite] = 1; n[suite] = 0; fail_now = 0; next }
@@ -92,6 +101,7 @@ tap_report() {
 			printf "  %-6s %s %2d %s\n", fail_now ? "FAIL" : skip_now ? "SKIP" : "ok", suite, n[suite], $0
 			next
 		}
+		/^# retry: / { print "           " $0; next }
 		/^#/ && fail_now { print "           " $0 }
 		END {
 			split(want, w, " ")
@@ -144,7 +154,7 @@ if [ "${SFAB_VM_HOTFIX:-}" = check ] && [ "$vm_root" = image ]; then
 fi
 accel=$(pick_accel)
 [ -z "$stages" ] || log "[$target] $step: hotfix stages first: ${stages%,} (suites $hotfix_suites), each from its own image"
-log "[$target] $step: booting $kver ($accel), devices $dev, depth $depth, suites: ${suites[*]} (timeout ${timeout_s}s)"
+log "[$target] $step: booting $kver ($accel), devices $dev, depth $depth${SFAB_VM_PLANT:+, planted $plant}, suites: ${suites[*]} (timeout ${timeout_s}s)"
 # QEMU writes to files of this run only; they take the usual names when
 # it is over, so that two runs of one target cannot mix their output.
 run_console=$console.$$ run_tap=$tap.$$
@@ -152,14 +162,14 @@ trap 'rm -f "$run_console" "$run_tap"' EXIT
 rc=0
 stage_args=
 [ -z "$stages" ] || stage_args=" sfab_stages=${stages}build sfab_hotfix_suites=$hotfix_suites"
-boot "$accel" "$run_console" "$run_tap" "$timeout_s" "sfab_dev=$dev sfab_depth=$depth sfab_suites=$(
+boot "$accel" "$run_console" "$run_tap" "$timeout_s" "sfab_dev=$dev sfab_depth=$depth sfab_plant=$plant sfab_suites=$(
 	IFS=,
 	echo "${suites[*]}"
 )$stage_args" || rc=$?
 touch "$run_console" "$run_tap"
 mv "$run_console" "$console"
 tr -d '\r' <"$run_tap" >"$tap"
-failed='' detail="devices $dev, depth $depth: "
+failed='' detail="devices $dev, depth $depth${SFAB_VM_PLANT:+, planted $plant}: "
 case $rc in
 0) log "[$target] $step: guest done after $(($(date +%s) - start))s" ;;
 124)
@@ -185,6 +195,26 @@ report=$(tap_report "$tap" "${hotfix_want[@]}" "${suites[@]}") || failed=1
 echo "$report" >&2
 detail+=$(echo "$report" | tail -n 1)
 detail+=$(echo "$report" | sed -n 's/^  \(suite .*\|the guest .*\)/; \1/p' | tr -d '\n')
+# Every retry of a client run (validation/guest/clients.sh, one TAP line
+# "# retry: SUITE/TEST: REASON") is counted and named; more than one in a
+# step fails it, passed tests or not: a retry may hide no more than one
+# failure of the client programs themselves in a whole run.
+mapfile -t retries < <(sed -n 's/^# retry: //p' "$tap")
+if [ ${#retries[@]} -gt 0 ]; then
+	named=''
+	for r in "${retries[@]}"; do
+		[ ${#r} -le 160 ] || r="${r:0:157}..."
+		named+="${named:+; }$r"
+	done
+	n_retries="${#retries[@]} retries"
+	[ ${#retries[@]} -gt 1 ] || n_retries="1 retry"
+	detail+="; $n_retries ($named)"
+	if [ ${#retries[@]} -gt 1 ]; then
+		failed=1
+		detail+=": more than one retry in one step fails it (see each test's reason in the TAP)"
+		log "[$target] $step: $n_retries, more than one: the step fails (TAP: $tap)"
+	fi
+fi
 problems=$(grep -aE "$bad_kernel_lines" "$console" || true)
 if [ -n "$problems" ]; then
 	failed=1
