@@ -7,7 +7,9 @@
 # tshark, no malformed packet), inject (loss, corruption and delay show
 # in the counters while ibv_rc_pingpong still completes with its
 # receive-buffer check), bundle (every item present) and --json that
-# parses, against RC and UD traffic. sfab only: with sfab_dev=rxe or
+# parses, against RC and UD traffic; and a planted driver hang (the
+# injection's completion stall) that fails its perftest and rping runs
+# without a retry. sfab only: with sfab_dev=rxe or
 # interop the suite has nothing to test and says so; so it does, as one
 # skipped test, on a build whose sfabdiag predates these commands (the
 # hotfixes of release 0.1.0). Runs in the guest; TAP on stdout.
@@ -20,6 +22,7 @@
 . /usr/share/sfab-vm/clients.sh
 
 DBG=/sys/kernel/debug
+INJ_A=$DBG/sfab/sfab0/inject
 INJ_B=$DBG/sfab/sfab1/inject
 
 # json_ok FILE [PYTHON]: FILE holds one JSON document (and PYTHON, an
@@ -117,9 +120,15 @@ inject_raw() {
 	! echo "bogus=1" >"$INJ_B" 2>/dev/null || fail "bogus=1 was accepted"
 	echo "drop_ppm=50000 qpn=7" >"$INJ_B" || fail "a valid write was refused"
 	grep -qx 'qpn 7' "$INJ_B" || fail "qpn did not take"
+	! echo "stall=2" >"$INJ_B" 2>/dev/null || fail "stall=2 was accepted"
+	grep -qx 'stall 0' "$INJ_B" || fail "the stall is not off by default"
+	echo "stall=1" >"$INJ_B" || fail "stall=1 was refused"
+	grep -qx 'stall 1' "$INJ_B" || fail "stall did not take"
+	grep -qx 'drop_ppm 0' "$INJ_B" || fail "stall=1 left drop_ppm set: a write is the whole setting"
 	echo off >"$INJ_B"
 	grep -qx 'qpn -1' "$INJ_B" || fail "off did not reset qpn"
 	grep -qx 'drop_ppm 0' "$INJ_B" || fail "off did not reset drop_ppm"
+	grep -qx 'stall 0' "$INJ_B" || fail "off did not end the stall"
 }
 
 # inj_count KEY: sfab1's inject counter KEY (dropped, corrupted, delayed).
@@ -184,10 +193,58 @@ inject_live() {
 }
 
 inject_unload() {
-	echo "drop_ppm=500000" >"$INJ_B" || fail "cannot write"
+	echo "drop_ppm=500000 stall=1" >"$INJ_B" || fail "cannot write"
 	del_pair_devices
 	pair_devices
 	grep -qx 'drop_ppm 0' "$INJ_B" || fail "injection survived the device: $(cat "$INJ_B")"
+	grep -qx 'stall 0' "$INJ_B" || fail "the stall survived the device: $(cat "$INJ_B")"
+}
+
+# --- a planted driver hang: the retries cannot hide it ----------------------
+
+# planted_hang rping|perftest: one client run of run_rping or run_perftest
+# (validation/guest/clients.sh, with their retry classifiers) while sfab0
+# withholds its user CQs' completions (stalled: inject stall=1), a client
+# timeout of 15 s: the run fails, and is not retried (no "retry:" line, a
+# classifier's "not retried:" verdict); the stall withheld completions
+# and is off after it. The inner run's lines are shown indented.
+planted_hang() {
+	client_timeout=15
+	ga=$(gidx_a) || fail "$ga"
+	gb=$(gidx_b) || fail "$gb"
+	rc=0
+	case $1 in
+	rping)
+		(stalled run_rping cm_listening "rping -s -a $IP_B -V -C 20 -S 64" \
+			"rping -c -a $IP_B -V -C 20 -S 64") >/tmp/planted.out 2>&1 || rc=$?
+		;;
+	perftest)
+		(stalled run_perftest "tcp_listening 18515" \
+			"ib_write_bw -d $DEV_B -x $gb -F -s 4096 -n 100" \
+			"ib_write_bw -d $DEV_A -x $ga -F -s 4096 -n 100 $IP_B") >/tmp/planted.out 2>&1 || rc=$?
+		;;
+	esac
+	sed 's/^/  | /' /tmp/planted.out
+	grep -q '^planted: ' /tmp/planted.out || fail "the stall was not planted (above)"
+	[ "$rc" -ne 0 ] || fail "the $1 run passed while $DEV_A withheld its completions: the stall did not stall"
+	! grep -q '^retry: ' /tmp/planted.out ||
+		fail "a planted driver hang was retried: the $1 retry classifier (validation/guest/clients.sh) would hide a driver bug"
+	grep -q '^not retried: ' /tmp/planted.out ||
+		fail "the failed run has no verdict of the $1 retry classifier"
+	n=$(sed -n 's/^the stall withheld \([0-9]*\) completions.*/\1/p' /tmp/planted.out)
+	[ "${n:-0}" -gt 0 ] || fail "the stall withheld no completion"
+	grep -qx 'stall 0' "$INJ_A" || fail "the stall is still on: $(cat "$INJ_A")"
+	echo "the $1 run failed, not retried, after $n withheld completions"
+}
+
+# after_stall: the stall off, the pair works: a short ibv_rc_pingpong.
+after_stall() {
+	grep -qx 'stall 0' "$INJ_A" || fail "the stall is still on: $(cat "$INJ_A")"
+	ga=$(gidx_a) || fail "$ga"
+	gb=$(gidx_b) || fail "$gb"
+	run_pair "tcp_listening 18515" "ibv_rc_pingpong -d $DEV_B -g $gb -s 4096 -n 10 -c" \
+		"ibv_rc_pingpong -d $DEV_A -g $ga -s 4096 -n 10 -c $IP_B" || exit 1
+	grep -q "10 iters in" /tmp/client.out || fail "the client did not report 10 iterations"
 }
 
 # --- sfabdiag (the sfab-diag package) --------------------------------------
@@ -383,6 +440,9 @@ t "sfabdiag qp, counters -w, capture --qp and bundle on a live UD workload" sd_l
 t "sfabdiag inject drop 5: pingpong verified, retransmits, show and off" sd_inject dropped drop 5
 t "sfabdiag inject corrupt 5 delay 20 10: pingpong verified" sd_inject corrupted corrupt 5 delay 20 10
 t "sfabdiag capture as nobody: exit 4, names CAP_NET_RAW" sd_unprivileged
+t "a planted driver hang (sfab0's completions withheld, inject stall=1): ib_write_bw fails, not retried" planted_hang perftest
+t "a planted driver hang (sfab0's completions withheld, inject stall=1): rping fails, not retried" planted_hang rping
+t "the stall off: ibv_rc_pingpong between sfab0 and sfab1 completes" after_stall
 t "inject left on: the device's deletion turns it off" inject_unload
 t "rdma link delete sfab0 and sfab1, sfab unloads" del_pair_devices
 teardown_hosts
