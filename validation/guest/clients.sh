@@ -60,13 +60,14 @@ run_pair() {
 		fail "the server did not start listening within 30s: $2"
 	fi
 	# The client's output is line-buffered, so what it printed survives
-	# a kill; if it is still running just before its timeout, the state
-	# of both sides is taken first (pair_state).
+	# a kill; if it is still running just before its timeout, its
+	# threads' stacks (client_stacks, what the retry classifiers read)
+	# and then the state of both sides (pair_state) are taken first.
 	rm -f /tmp/pair.state /tmp/pair.stacks
 	(
-		sleep $((client_timeout > 5 ? client_timeout - 3 : 2))
-		pair_state >/tmp/pair.state 2>&1
+		sleep $((client_timeout > 10 ? client_timeout - 5 : 2))
 		client_stacks "$3" >/tmp/pair.stacks 2>&1
+		pair_state >/tmp/pair.state 2>&1
 	) &
 	watcher=$!
 	crc=0
@@ -95,7 +96,7 @@ run_pair() {
 	show /tmp/client "client: $3"
 	if [ "$crc" -eq 124 ] && [ -s /tmp/pair.state ]; then
 		echo "-- before the client was stopped:"
-		cat /tmp/pair.state /tmp/pair.stacks
+		cat /tmp/pair.stacks /tmp/pair.state
 	fi
 	[ -z "$why" ] || {
 		echo "$why"
@@ -385,7 +386,7 @@ stalled() {
 	st_rc=0
 	"$@" || st_rc=$?
 	echo off >"$st_inj" || fail "cannot end the stall: $st_inj refused off"
-	echo "the stall withheld $(awk '$1 == "stalled" { print $2 }' "$st_inj") completions on $DEV_A so far"
+	echo "completions withheld by the stall on $DEV_A so far: $(awk '$1 == "stalled" { print $2 }' "$st_inj")"
 	return "$st_rc"
 }
 

@@ -231,7 +231,7 @@ planted_hang() {
 		fail "a planted driver hang was retried: the $1 retry classifier (validation/guest/clients.sh) would hide a driver bug"
 	grep -q '^not retried: ' /tmp/planted.out ||
 		fail "the failed run has no verdict of the $1 retry classifier"
-	n=$(sed -n 's/^the stall withheld \([0-9]*\) completions.*/\1/p' /tmp/planted.out)
+	n=$(sed -n 's/^completions withheld by the stall on [^ ]* so far: \([0-9]*\)$/\1/p' /tmp/planted.out)
 	[ "${n:-0}" -gt 0 ] || fail "the stall withheld no completion"
 	grep -qx 'stall 0' "$INJ_A" || fail "the stall is still on: $(cat "$INJ_A")"
 	echo "the $1 run failed, not retried, after $n withheld completions"
