@@ -191,6 +191,9 @@ if [ -n "$stages" ]; then
 		record "$target" hotfix fail "$(($(date +%s) - start))" "$hdetail (TAP: $tap)"
 	fi
 fi
+# Where the guest's time went: each suite's seconds (guest/init).
+times=$(sed -n 's/^# suite \([^ ]*\) exit [0-9]*, \([0-9]*s\), busy \([0-9]*%\)$/\1 \2 (\3)/p' "$tap" | paste -sd , - | sed 's/,/, /g')
+[ -z "$times" ] || log "[$target] $step: seconds per suite in the guest (and how busy its CPUs were): $times"
 report=$(tap_report "$tap" "${hotfix_want[@]}" "${suites[@]}") || failed=1
 echo "$report" >&2
 detail+=$(echo "$report" | tail -n 1)
