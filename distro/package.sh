@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # usage: distro/package.sh TARGET
 # Every package of TARGET, then its deliverable directory out/TARGET/:
-# the provider side (distro/rdma-core-deb.sh: libsfab for the distro's
-# rdma-core, or the kit's rdma-core set on vendor targets), the kit's own
-# packages (distro/deb.sh: sfab-dkms, sfab-diag), and for them a manifest
-# (name, version, target, kernel range, sha256, file) and SHA256SUMS.
+# the provider side (distro/rdma-core-deb.sh: ibverbs-provider-sfab, and
+# on vendor targets the kit's vendor rdma-core set it depends on), the
+# kit's own packages (distro/deb.sh: sfab-dkms, sfab-diag), and for them
+# a manifest (name, version, target, kernel range, sha256, file) and
+# SHA256SUMS; lintian's reports as lintian-sfab.txt, lintian-provider.txt
+# and (vendor targets) lintian-rdma-core.txt.
 # out/TARGET is replaced only when all of it was built: a failure leaves
 # the previous one intact.
 set -euo pipefail
@@ -24,7 +26,10 @@ rm -rf "$dest.new"
 mkdir -p "$dest.new"
 cp "$SFAB_OUT/pkg/$target"/sfab/*.deb "$SFAB_OUT/pkg/$target"/rdma-core/*.deb "$dest.new/"
 cp "$SFAB_OUT/pkg/$target/sfab/lintian.txt" "$dest.new/lintian-sfab.txt"
-cp "$SFAB_OUT/pkg/$target/rdma-core/lintian.txt" "$dest.new/lintian-rdma-core.txt"
+cp "$SFAB_OUT/pkg/$target/rdma-core/lintian.txt" "$dest.new/lintian-provider.txt"
+if [ -f "$SFAB_OUT/pkg/$target/rdma-core/lintian-vendor.txt" ]; then
+	cp "$SFAB_OUT/pkg/$target/rdma-core/lintian-vendor.txt" "$dest.new/lintian-rdma-core.txt"
+fi
 {
 	printf '# name\tversion\ttarget\tkernel-range\tsha256\tfile\n'
 	for d in "$dest.new"/*.deb; do

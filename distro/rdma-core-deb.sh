@@ -1,31 +1,47 @@
 #!/usr/bin/env bash
-# usage: distro/rdma-core-deb.sh TARGET
-# Builds the Debian packages of the userspace side (libsfab) for TARGET
-# with dpkg-buildpackage in TARGET's chroot, from the rdma-core source
-# ci/targets names with the provider put in by backports/rdma-core-prepare.sh:
-# - "exact" targets (the source is the suite's own rdma-core version):
-#   ibverbs-provider-sfab, the kit's version, built from
-#   distro/debian/provider/ (libsfab only), depending on exactly the
-#   suite's libibverbs1, whose private ABI a provider uses;
-# - "vendor" targets (older suites): Debian's whole rdma-core package set
-#   of the source version, with libsfab in ibverbs-providers, versioned
-#   <Debian version>~sfab<kit version>+deb<N> so that it upgrades the
-#   suite's rdma-core and a later upgrade to Debian's own build of that
-#   version replaces it (distro/debian/rdma-core/README.md: the set, its
-#   versioning, and the way back to the suite's packages:
-#   apt-get install --allow-downgrades PKG=SUITE-VERSION ...).
-# Then lintian (the host's). The kit's provider package must have no
-# error or warning that is not overridden with a reason; the vendor set's
-# tags (Debian's own packaging has a few) are reported.
-# Result in out/pkg/TARGET/rdma-core/: the .debs (.ddebs, .changes),
-# lintian.txt, BACKPORTS, build.log and info (kind, source, versions).
-# Builds are cached in $SFAB_CACHE/pkg/rdma-core/<key>, the key being the
-# target, source and kit versions and a hash of every input; a failed
-# build leaves the previous result in place.
+# usage: distro/rdma-core-deb.sh [--inputs] TARGET
+# Builds the Debian packages of the user space side for TARGET with
+# dpkg-buildpackage in TARGET's chroot:
+# - on every target, ibverbs-provider-sfab (the kit's version): libsfab,
+#   built from distro/debian/provider/ in the rdma-core source ci/targets
+#   names, with the provider put in by backports/rdma-core-prepare.sh. It
+#   depends on the libibverbs1 releases that carry the private ABI it was
+#   built for, "libibverbs1 (>= SRC), libibverbs1 (<< NEXT-MAJOR~)" (e.g.
+#   >= 56.1, << 57~), so the suite's stable updates keep it installable;
+# - on "vendor" targets (suites whose own rdma-core is older than that
+#   source: bullseye, bookworm), first the vendor rdma-core set: Debian's
+#   whole rdma-core package set of the source version, without libsfab,
+#   versioned <Debian version>~sfab<R>+deb<N> after its own revision R
+#   (distro/debian/rdma-core/REVISION), which satisfies that dependency.
+#   The set is made only from its inputs (the suite's build packages,
+#   Debian's source and packaging, the kit's delta in
+#   distro/debian/rdma-core/); their hash must be the one REVISION
+#   records for R, or the build stops and asks for a new revision, so a
+#   version never names two different sets. It is built once per inputs
+#   hash and reused by every kit commit (distro/debian/rdma-core/README.md:
+#   the set, its versioning and the way back to the suite's packages).
+# Then lintian (the host's): no error or warning that is not overridden
+# with a reason, in either.
+# Result in out/pkg/TARGET/rdma-core/: the .debs (.ddebs), lintian.txt
+# (the provider's), info, BACKPORTS, build.log; on vendor targets also
+# the set's lintian-vendor.txt, BACKPORTS-vendor, build-vendor.log.
+# Caches under $SFAB_CACHE/pkg/: rdma-core-vendor/<suite>-r<R>-<inputs
+# hash>/ (the set), provider-build/<target>-<hash>/ (the provider's
+# compiled tree, by its compile inputs: a kit commit that does not touch
+# them repackages without compiling), rdma-core/<target>-<kit>-<hash>/
+# (the provider package). An entry without its completion stamp is a
+# build that died and is rebuilt; a failed build leaves the previous
+# result in place. With --inputs, prints the vendor set's inputs (what
+# its hash is made of) and stops.
 set -euo pipefail
 . "$(dirname "$0")/../ci/lib.sh"
+here=$SFAB_TOP/distro/debian/rdma-core
+# shellcheck source=debian/rdma-core/delta.sh
+. "$here/delta.sh"
 
-[ $# -eq 1 ] || die "usage: distro/rdma-core-deb.sh TARGET"
+inputs_only=
+[ "${1:-}" != --inputs ] || { inputs_only=1; shift; }
+[ $# -eq 1 ] || die "usage: distro/rdma-core-deb.sh [--inputs] TARGET"
 target=$1
 suite=$(target_field "$target" suite)
 src_ver=$(target_field "$target" rdmacore-src)
@@ -36,175 +52,68 @@ root=$(chroot_dir "$target")
 kit_ver=$("$SFAB_TOP/ci/version.sh")
 kit_deb=$("$SFAB_TOP/ci/version.sh" deb)
 if [ "$src_ver" = "$distro_ver" ]; then kind=exact; else kind=vendor; fi
-templates=$SFAB_TOP/distro/debian/$([ "$kind" = exact ] && echo provider || echo rdma-core)
+provider_tpl=$SFAB_TOP/distro/debian/provider
 started=$(date +%s)
 dest=$SFAB_OUT/pkg/$target/rdma-core
-cache_root=$SFAB_CACHE/pkg/rdma-core
+pkgcache=$SFAB_CACHE/pkg
+mkdir -p "$pkgcache" "$SFAB_OUT/logs/$target"
 
 # step WHAT: log the start of a step, with the time since the start.
 step() { log "[$target] +$(($(date +%s) - started))s $*"; }
 
-# suite_version PACKAGE: PACKAGE's version in the target's suite (the
-# chroot's apt candidate), or nothing.
-suite_version() {
-	{ in_chroot "$target" apt-cache policy "$1" || true; } |
-		awk '$1 == "Candidate:" && $2 != "(none)" { print $2 }'
+# lock: one package build at a time on this machine (all runs).
+locked=
+lock() {
+	[ -z "$locked" ] || return 0
+	exec 7>"$pkgcache/.build.lock"
+	if ! flock -n 7; then
+		log "[$target] another package build is running; waiting for it (one at a time)"
+		flock 7
+	fi
+	locked=1
 }
 
-# inputs_hash: every file the packages are made from (not the READMEs),
-# and the chroot.
-inputs_hash() {
+need_lintian() {
+	command -v lintian >/dev/null && return 0
+	log "installing lintian on the host (it checks the kit's packages)"
+	DEBIAN_FRONTEND=noninteractive apt-get -q install -y --no-install-recommends lintian >/dev/null ||
+		die "installing lintian failed; run 'apt-get install lintian'"
+}
+
+# candidates NAME...: "NAME VERSION" of each package in the chroot's apt
+# (its candidate; "(none)" if the suite has none).
+candidates() {
+	{ in_chroot "$target" apt-cache policy "$@" 2>/dev/null || true; } |
+		awk -v names="$*" '/^[^ ].*:$/ { p = substr($0, 1, length($0) - 1) }
+			$1 == "Candidate:" && p != "" { v[p] = $2 }
+			END { n = split(names, a, " "); for (i = 1; i <= n; i++) print a[i], (a[i] in v ? v[a[i]] : "(none)") }'
+}
+
+# build_names CONTROL: the packages a build with CONTROL depends on: its
+# build dependencies (every alternative) and the toolchain.
+build_names() {
+	local gcc
+	gcc=$(in_chroot "$target" readlink -f /usr/bin/gcc | sed -n 's|.*-gcc-\([0-9]*\)$|gcc-\1|p')
 	{
-		(cd "$SFAB_TOP" && find upstream/rdma-core upstream/linux/include/uapi/rdma/sfab-abi.h \
-			backports/rdma-core-prepare.sh backports/rdma-core "${templates#"$SFAB_TOP"/}" \
-			distro/rdma-core-deb.sh -type f ! -name '*.md' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
-		echo "chroot $(basename "$root") libibverbs1 ${libibverbs:-} debian ${debian_ver:-}"
-	} | sha256sum | cut -c1-16
+		awk '/^Build-Depends(-Arch|-Indep)?:/ { f = 1; sub(/^[^:]*:/, ""); print; next }
+			f && /^[ \t]/ { print; next } { f = 0 }' "$1" |
+			sed 's/[,|]/\n/g' | sed 's/\[[^]]*\]//g; s/<[^>]*>//g; s/([^)]*)//g; s/^[ \t]*//; s/[ \t].*//' |
+			grep -v '^$'
+		echo "build-essential $gcc ${gcc/gcc/g++} ${gcc/gcc/cpp} binutils libc6-dev make dpkg-dev debhelper pkg-config"
+	} | xargs -n 1 | LC_ALL=C sort -u | xargs
 }
 
-# publish DIR: DIR (a complete build) becomes out/pkg/TARGET/rdma-core.
-publish() {
-	rm -rf "$dest.new"
-	mkdir -p "$(dirname "$dest")"
-	cp -a "$1" "$dest.new"
-	rm -f "$dest.new/.sfab-complete"
-	rm -rf "$dest"
-	mv "$dest.new" "$dest"
-}
-
-summary() {
-	local how=$1 f
-	log "[$target] $kind rdma-core packages $(sed -n 's/^version=//p' "$dest/info") ($how, $(($(date +%s) - started))s):"
-	for f in "$dest"/*.deb; do echo "    $(basename "$f")"; done >&2
-	sed -n 's/^\(depends\|lintian\)=/    \1: /p' "$dest/info" >&2
-	log "[$target] in $dest"
-}
-
-# fill TEMPLATE: TEMPLATE with each @NAME@ replaced by $T_NAME.
-fill() {
-	perl -pe 's/@([A-Z_]+)@/exists $ENV{"T_$1"} ? $ENV{"T_$1"} : die "$ARGV: no value for \@$1\@\n"/ge' "$1"
-}
-
-# edit FILE WHAT PERL: apply PERL to the whole of FILE; it must change it.
-edit() {
-	local before
-	before=$(sha256sum <"$1")
-	perl -0777 -pi -e "$3" "$1"
-	[ "$before" != "$(sha256sum <"$1")" ] ||
-		die "[$target] $2: no change in ${1#"$srcdir"/}; rdma-core $src_ver or its Debian packaging is not what distro/rdma-core-deb.sh expects: update the edit"
-}
-
-# adapt WHAT: record a mechanical adaptation of Debian's packaging.
-adapt() { echo "packaging: $*" >>"$srcdir/BACKPORTS"; }
-
-# exact_debian: the provider package's debian/ from distro/debian/provider.
-exact_debian() {
-	local f
-	cp -a "$templates" "$srcdir/debian"
-	for f in "$srcdir"/debian/*.in; do
-		fill "$f" >"${f%.in}"
-		rm "$f"
-	done
-}
-
-# vendor_debian: Debian's debian/ for the source version, its patches
-# applied, then the kit's delta (maintainer, libsfab in ibverbs-providers)
-# and what the older suite needs to install the build dependencies.
-# shellcheck disable=SC2016 # perl expressions, expanded by perl
-vendor_debian() {
-	local d=$srcdir/debian pkg old need have f t64
-	tar -xf "$debian_tar" -C "$srcdir"
-	dpkg-source --before-build "$srcdir" >>"$blog" 2>&1 ||
-		die "[$target] Debian's patches do not apply to rdma-core $src_ver (log: $blog)"
-	"$SFAB_TOP/backports/rdma-core-prepare.sh" "$srcdir"
-	# Debian also builds the static libibverbs, which names every provider
-	# in verbs.h: the one hookup rdma-core-prepare.sh does not make (yet).
-	if ! grep -q 'verbs_provider_sfab;' "$srcdir/libibverbs/verbs.h"; then
-		edit "$srcdir/libibverbs/verbs.h" "declaring verbs_provider_sfab" \
-			's/^(extern const struct verbs_device_ops verbs_provider_siw;)$/extern const struct verbs_device_ops verbs_provider_sfab;\n$1/m'
-		echo "static libibverbs: verbs_provider_sfab declared in libibverbs/verbs.h (hookup)" >>"$srcdir/BACKPORTS"
-	fi
-
-	# Older suites predate the 64-bit time_t transition: their library
-	# packages have the old names, which the vendor set must replace.
-	mapfile -t t64 < <(sed -n 's/^Package: \(.*t64\)$/\1/p' "$d/control")
-	for pkg in "${t64[@]}"; do
-		old=${pkg%t64}
-		[ -z "$(suite_version "$pkg")" ] || continue
-		PKG=$pkg OLD=$old perl -00 -pi -e 'if (/^Package: \Q$ENV{PKG}\E$/m) {
-			s/^Provides: \$\{t64:Provides\}\n//m; s/^Replaces: \Q$ENV{OLD}\E\n//m;
-			s/^Breaks: \Q$ENV{OLD}\E \(<< \$\{source:Version\}\)\n//m }' "$d/control"
-		grep -rlw --exclude=changelog --exclude-dir=patches "$pkg" "$d" | xargs -r sed -i "s/\\b$pkg\\b/$old/g"
-		for f in "$d/$pkg".*; do mv "$f" "$d/$old.${f#"$d/$pkg".}"; done
-		adapt "$pkg renamed back to $old: $suite predates the 64-bit time_t transition and has $old"
-	done
-	need=$(sed -n 's/.*dpkg-dev (>= \([^)]*\)).*/\1/p' "$d/control")
-	have=$(suite_version dpkg-dev)
-	if [ -n "$need" ] && dpkg --compare-versions "$have" lt "$need"; then
-		! grep -q 't64:Provides' "$d/control" ||
-			die "[$target] $suite has dpkg-dev $have, but rdma-core $src_ver's t64 packaging needs $need"
-		edit "$d/control" "relaxing dpkg-dev" 's/dpkg-dev \(>= [^)]*\)/dpkg-dev/'
-		adapt "Build-Depends dpkg-dev (>= $need) relaxed: $suite has $have; $need is only for the t64 substvars"
-	fi
-	if grep -q '^ *pkgconf,$' "$d/control" &&
-		in_chroot "$target" apt-get -s install pkgconf 2>/dev/null | grep -q '^Remv'; then
-		edit "$d/control" "accepting pkg-config" 's/^( *)pkgconf,$/$1pkgconf | pkg-config,/m'
-		adapt "Build-Depends pkgconf | pkg-config: $suite's pkgconf conflicts with the chroot's pkg-config (the same tool)"
-	fi
-
-	T_DEBIAN_MAINTAINER=$(sed -n 's/^Maintainer: //p' "$d/control" | head -n 1)
-	edit "$d/control" "the kit as maintainer" 's/^Maintainer: .*$/Maintainer: $ENV{T_MAINTAINER}/m'
-	edit "$d/control" "sfab in the provider list" \
-		's/^(  - rxe: .*\n)/$1  - sfab: sfab, software RoCEv2 on any Ethernet device (sfab release kit)\n/m'
-	edit "$d/control" "ibverbs-providers provides ibverbs-provider-sfab" \
-		's/^(Package: ibverbs-providers\n(?:.+\n)*?Provides: .*)$/$1, ibverbs-provider-sfab (= $ENV{T_KIT_DEB_VERSION})/m'
-	cat "$templates/ibverbs-providers.install" >>"$d/ibverbs-providers.install"
-	# The kit's lintian overrides, each with its reason, after Debian's.
-	for f in "$templates"/*.lintian-overrides; do
-		cat "$f" >>"$d/$(basename "$f")"
-	done
-}
-
-# vendor_layout: suites before the /usr move have their rdma-core's
-# systemd units and udev files under /lib, and a debhelper whose
-# dh_installsystemd looks for units there only: put them back there.
-vendor_layout() {
-	local d=$srcdir/debian f
-	! grep -q 'usr/lib/systemd/system' "$root/usr/bin/dh_installsystemd" || return 0
-	edit "$d/rules" "units and udev rules under /lib" \
-		's|=/usr/lib/systemd/system"|=/lib/systemd/system"|; s|=/usr/lib/udev/rules.d"|=/lib/udev/rules.d"|'
-	for f in "$d"/*.install "$d"/*.links "$d"/*.lintian-overrides; do
-		[ -f "$f" ] || continue
-		sed -i 's#^\(/\?\)usr/lib/\(systemd/system\|udev\)/#\1lib/\2/#; s# /usr/lib/systemd/system/# /lib/systemd/system/#
-			s#\[usr/lib/\(systemd/system\|udev\)/#[lib/\1/#' "$f"
-	done
-	adapt "systemd units and udev files under /lib, as in $suite's rdma-core $suite_rdma: $suite's dh_installsystemd knows only /lib/systemd/system"
-}
-
-# vendor_changelog: the kit's entry, with the backports, on top.
-vendor_changelog() {
-	local d=$srcdir/debian
-	local line
-	T_BACKPORTS=$(while read -r line; do
-		echo "Backport: $line" | fold -s -w 72 | sed 's/ *$//; 1s/^/  * /; 2,$s/^/    /'
-	done <"$srcdir/BACKPORTS")
-	export T_BACKPORTS
-	fill "$templates/changelog.in" >"$d/changelog.new"
-	echo >>"$d/changelog.new"
-	cat "$d/changelog" >>"$d/changelog.new"
-	mv "$d/changelog.new" "$d/changelog"
-}
-
-# install_build_deps: what debian/control asks for, into the chroot,
-# never removing anything from it (it is also the validation guest's root).
+# install_build_deps DIR: what DIR/debian/control asks for, into the
+# chroot, never removing anything from it (it is also the validation
+# guest's root).
 # shellcheck disable=SC2016 # $1 expands in the chroot's sh
 install_build_deps() {
-	local deps
-	if in_chroot "$target" sh -c 'cd "$1" && dpkg-checkbuilddeps' sh "$csrc" >>"$blog" 2>&1; then
+	local deps c=${1#"$root"}
+	if in_chroot "$target" sh -c 'cd "$1" && dpkg-checkbuilddeps' sh "$c" >>"$blog" 2>&1; then
 		return 0
 	fi
 	deps=$(awk '/^Build-Depends(-Arch|-Indep)?:/ { f = 1; sub(/^[^:]*:/, ""); printf ", %s", $0; next }
-		f && /^[ \t]/ { printf " %s", $0; next } { f = 0 }' "$srcdir/debian/control" |
+		f && /^[ \t]/ { printf " %s", $0; next } { f = 0 }' "$1/debian/control" |
 		tr -s ' \t' ' ' | sed 's/^, //; s/, *,/,/g; s/, *$//')
 	log "[$target] installing into the chroot: $deps"
 	in_chroot "$target" env DEBIAN_FRONTEND=noninteractive apt-get -q -y --no-install-recommends \
@@ -212,84 +121,294 @@ install_build_deps() {
 		die "[$target] installing the build dependencies into $root failed (log: $blog); if the chroot's package lists are stale, rebuild it: make chroots TARGETS=$target"
 }
 
-# check_packages DIR: the provider is in its package, with the kit
-# version, and (exact) the libibverbs1 pin; (vendor) the version sorts
-# between the suite's rdma-core and Debian's own.
-check_packages() {
-	local deb f list
-	deb=$(ls "$1"/"$provider_pkg"_*.deb)
-	list=$(dpkg-deb -c "$deb")
-	for f in "etc/libibverbs.d/sfab.driver" "usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/libibverbs/libsfab-rdmav" \
-		"usr/share/sfab/versions/provider"; do
-		grep -q " \./$f" <<<"$list" || die "[$target] $(basename "$deb") lacks /$f"
-	done
-	[ "$(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/share/sfab/versions/provider)" = "$kit_ver" ] ||
-		die "[$target] $(basename "$deb"): /usr/share/sfab/versions/provider is not '$kit_ver'"
-	depends=$(dpkg-deb -f "$deb" Depends)
-	if [ "$kind" = exact ]; then
-		case ", $depends," in
-		*", libibverbs1 (= $libibverbs),"*) ;;
-		*) die "[$target] $(basename "$deb") does not depend on libibverbs1 (= $libibverbs): $depends" ;;
-		esac
-	else
-		dpkg --compare-versions "$version" gt "$suite_rdma" ||
-			die "[$target] $version does not sort above $suite's rdma-core $suite_rdma"
-		dpkg --compare-versions "$version" lt "$debian_ver" ||
-			die "[$target] $version does not sort below Debian's rdma-core $debian_ver"
+# buildpackage DIR WHAT [OPTION...]: dpkg-buildpackage -b in the chroot.
+# shellcheck disable=SC2016 # $1 expands in the chroot's sh
+buildpackage() {
+	local dir=$1 what=$2 rc=0
+	shift 2
+	step "dpkg-buildpackage -b $* $what (log: $blog)"
+	in_chroot "$target" env DEB_BUILD_OPTIONS="$VENDOR_BUILD_OPTIONS" \
+		sh -c 'cd "$1" && shift && dpkg-buildpackage -b -uc -us "$@"' sh "${dir#"$root"}" "$@" >>"$blog" 2>&1 || rc=$?
+	[ "$rc" -eq 0 ] || {
+		tail -n 30 "$blog" >&2
+		die "[$target] dpkg-buildpackage of $what failed (log: $blog; tree: $dir)"
+	}
+}
+
+# run_lintian CHANGES OUT OVERRIDES [OPTION...]: lintian of CHANGES into
+# OUT; fails on an error or warning, naming the OVERRIDES files. Sets
+# $lint (the counts).
+run_lintian() {
+	local changes=$1 out=$2 overrides=$3 rc=0
+	shift 3
+	step "lintian $(basename "$changes")"
+	lintian -I --show-overrides --tag-display-limit 0 "$@" "$changes" >"$out" 2>&1 || rc=$?
+	# 2: it found tags that fail (errors); 1: it could not check.
+	[ "$rc" -ne 1 ] || { cat "$out" >&2; die "[$target] lintian could not check $(basename "$changes") (exit 1, above)"; }
+	lint="errors $(grep -c '^E: ' "$out" || true) warnings $(grep -c '^W: ' "$out" || true)"
+	lint+=" info $(grep -c '^I: ' "$out" || true) pedantic $(grep -c '^P: ' "$out" || true) overridden $(grep -c '^O: ' "$out" || true)"
+	if grep -q '^[EW]: ' "$out"; then
+		grep '^[EW]: ' "$out" >&2
+		die "[$target] lintian: errors or warnings in $(basename "$changes") (above); fix them or override each with a one-line reason in $overrides"
 	fi
 }
 
-# --- what to build, and whether it is built already -----------------------
+# store WORK CACHE: the packages built in WORK into CACHE.new; stamp
+# CACHE: CACHE.new, stamped complete, becomes the cache entry CACHE.
+store() {
+	rm -rf "$2.new"
+	mkdir -p "$2.new"
+	cp "$1"/*.deb "$1"/*.changes "$1"/*.buildinfo "$2.new/"
+	cp "$1"/*.ddeb "$2.new/" 2>/dev/null || true
+}
+stamp() {
+	date -u +%FT%TZ >"$1.new/.sfab-complete"
+	rm -rf "$1"
+	mv "$1.new" "$1"
+}
 
-if [ "$kind" = exact ]; then
-	libibverbs=$(suite_version libibverbs1)
-	[ "${libibverbs%-*}" = "$src_ver" ] ||
-		die "[$target] $suite's libibverbs1 is '$libibverbs', not rdma-core $src_ver: fix ci/targets or rebuild the chroot (make chroots TARGETS=$target)"
-	source=ibverbs-provider-sfab provider_pkg=ibverbs-provider-sfab version=$kit_deb
-else
+# prune DIR PATTERN N: keep the N entries of DIR matching PATTERN used last.
+prune() {
+	find "$1" -mindepth 1 -maxdepth 1 -type d -name "$2" -printf '%T@ %p\n' |
+		sort -rn | tail -n +$(($3 + 1)) | cut -d' ' -f2- | xargs -r rm -rf
+}
+
+# satisfies VERSION DEPENDS: VERSION of libibverbs1 satisfies every
+# libibverbs1 relation of DEPENDS.
+satisfies() {
+	local rel op bound
+	while read -r rel; do
+		op=$(sed -n 's/^libibverbs1 (\([<>=]*\) .*/\1/p' <<<"$rel")
+		bound=$(sed -n 's/^libibverbs1 ([<>=]* \(.*\))$/\1/p' <<<"$rel")
+		case $op in
+		'>=') op=ge ;; '<<') op=lt ;; '=') op=eq ;; '<=') op=le ;; '>>') op=gt ;;
+		*) die "[$target] cannot read the relation '$rel'" ;;
+		esac
+		dpkg --compare-versions "$1" "$op" "$bound" || return 1
+	done < <(tr ',' '\n' <<<"$2" | sed 's/^ *//; s/ *$//' | grep '^libibverbs1 ')
+}
+
+blog=$SFAB_OUT/logs/$target/rdma-core-deb.build.log
+: >"$blog"
+tree=$(rdma_core_tree "$src_ver")
+orig=$(find "$SFAB_CACHE/dl/rdma-core" -path "*/$src_ver-*/rdma-core_$src_ver.orig.tar.*" 2>/dev/null | sort -V | tail -n 1)
+[ -n "$orig" ] || die "[$target] no rdma-core_$src_ver.orig.tar in $SFAB_CACHE/dl/rdma-core; remove $tree so that it is downloaded again"
+arch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+pabi=$(sed -n 's/^set(IBVERBS_PABI_VERSION "\([0-9]*\)")$/\1/p' "$tree/CMakeLists.txt")
+[ -n "$pabi" ] || die "[$target] no IBVERBS_PABI_VERSION in $tree/CMakeLists.txt: is it an rdma-core tree?"
+
+# --- the vendor rdma-core set (vendor targets) -------------------------------
+
+# vendor_inputs: everything the set is made from, one line each; its
+# hash names the set.
+vendor_inputs() {
+	local f ctl
+	echo "suite $suite"
+	echo "arch $arch"
+	echo "orig $(sha256sum <"$orig" | cut -d' ' -f1) $(basename "$orig")"
+	echo "debian $(sha256sum <"$debian_tar" | cut -d' ' -f1) $(basename "$debian_tar")"
+	(cd "$here" && find . -type f ! -name README.md ! -name REVISION -print0 | LC_ALL=C sort -z |
+		xargs -0 sha256sum | sed 's/^/delta /')
+	echo "maintainer $vendor_maint"
+	ctl=$(mktemp)
+	tar -xOf "$debian_tar" debian/control >"$ctl"
+	# The package names of the set (and the pre-t64 names), whose suite
+	# versions the delta looks at, and the build's packages.
+	# shellcheck disable=SC2046 # a list of names
+	candidates $( {
+		build_names "$ctl"
+		sed -n 's/^Package: //p' "$ctl" | sed 'p; s/t64$//'
+	} | xargs -n 1 | LC_ALL=C sort -u) | sed 's/^/package /'
+	rm -f "$ctl"
+}
+
+# vendor_build: the set into $vcache.
+vendor_build() {
+	local work=$root/tmp/sfab-rdma-core-vendor vblog=$SFAB_OUT/logs/$target/rdma-core-vendor.build.log
+	local changes deb list
+	srcdir=$work/rdma-core-$src_ver
+	blog=$vblog
+	: >"$blog"
+	step "vendor rdma-core set $version: Debian's rdma-core $debian_ver for $suite (its own: $suite_rdma), inputs $ihash"
+	rm -rf "$work"
+	mkdir -p "$work"
+	cp -a "$tree" "$srcdir"
+	rm -rf "$srcdir/debian" "$srcdir/.sfab-complete"
+	export T_MAINTAINER=$vendor_maint T_DATE T_SUITE=$suite T_DISTRIBUTION=$suite T_VERSION=$version \
+		T_DISTRO_VERSION=$suite_rdma T_DEBIAN_VERSION=$debian_ver T_DEBIAN_MAINTAINER T_REVISION=$rev
+	T_DATE=$(LC_ALL=C date -u -R -d "$rdate 12:00:00 UTC") ||
+		die "[$target] REVISION's date '$rdate' for $suite revision $rev is no date (YYYY-MM-DD)"
+	vendor_debian
+	step "build dependencies (debian/control) in the chroot"
+	install_build_deps "$srcdir"
+	vendor_layout
+	vendor_changelog
+	echo "== adaptations:" && cat "$srcdir/BACKPORTS"
+	buildpackage "$srcdir" "rdma-core $version"
+	changes=$work/rdma-core_${version#*:}_amd64.changes
+	[ -f "$changes" ] || die "[$target] the build wrote no $(basename "$changes")"
+
+	step "checking the set"
+	for deb in "$work"/*.deb; do
+		list=$(dpkg-deb -c "$deb")
+		! grep -q 'sfab' <<<"$list" || die "[$target] $(basename "$deb") of the vendor set has files of sfab: $(grep sfab <<<"$list" | tr -s ' ' | cut -d' ' -f6 | xargs)"
+	done
+	dpkg-deb -I "$work/ibverbs-providers_${version}_amd64.deb" preinst 2>/dev/null | grep -q 'rm_conffile.*/etc/libibverbs.d/sfab.driver' ||
+		die "[$target] the set's ibverbs-providers does not remove the old layout's conffile sfab.driver (ibverbs-providers.maintscript)"
+	dpkg --compare-versions "$version" gt "$suite_rdma" ||
+		die "[$target] $version does not sort above $suite's rdma-core $suite_rdma"
+	dpkg --compare-versions "$version" lt "$debian_ver" ||
+		die "[$target] $version does not sort below Debian's rdma-core $debian_ver"
+
+	run_lintian "$changes" "$work/lintian.txt" "distro/debian/rdma-core/PACKAGE.lintian-overrides"
+	step "storing the set"
+	store "$work" "$vcache"
+	cp "$work/lintian.txt" "$srcdir/BACKPORTS" "$vcache.new/"
+	cp "$blog" "$vcache.new/build.log"
+	vendor_inputs >"$vcache.new/inputs"
+	{
+		echo "kind=vendor set"
+		echo "suite=$suite"
+		echo "source=rdma-core $src_ver (Debian $debian_ver)"
+		echo "distro=rdma-core $suite_rdma"
+		echo "revision=$rev ($rdate)"
+		echo "inputs=$ihash"
+		echo "version=$version"
+		echo "packages=$(for f in "$work"/*.deb; do f=$(basename "$f"); echo "${f%%_*}"; done | xargs)"
+		echo "libibverbs1=$version"
+		echo "lintian=$lint"
+		sed 's/^/backport=/' "$srcdir/BACKPORTS"
+		echo "built=$(date -u +%FT%TZ) in $(($(date +%s) - started))s"
+	} >"$vcache.new/info"
+	stamp "$vcache"
+	rm -rf "$work"
+	prune "$pkgcache/rdma-core-vendor" "$suite-*" 3
+}
+
+if [ "$kind" = vendor ]; then
 	suite_rdma=$(suite_version rdma-core)
 	[ -n "$suite_rdma" ] || die "[$target] $suite has no rdma-core package; check ci/targets"
-	source=rdma-core provider_pkg=ibverbs-providers
-fi
-tree=$(rdma_core_tree "$src_ver")
-if [ "$kind" = vendor ]; then
 	debian_tar=$(find "$SFAB_CACHE/dl/rdma-core" -path "*/$src_ver-*/rdma-core_$src_ver-*.debian.tar.*" 2>/dev/null |
 		sort -V | tail -n 1) || true
 	[ -n "$debian_tar" ] ||
 		die "[$target] no Debian packaging of rdma-core $src_ver in $SFAB_CACHE/dl/rdma-core/; download it there: apt-get source --download-only rdma-core=$src_ver-<revision>"
 	debian_ver=$(basename "$debian_tar" | sed 's/^rdma-core_\(.*\)\.debian\.tar\..*$/\1/')
-fi
-key=$target-$src_ver-$kit_ver-$(inputs_hash)
-cache=$cache_root/$key
-if [ -f "$cache/.sfab-complete" ]; then
-	publish "$cache"
-	summary "cached: $key"
-	exit 0
+	debno=$(cut -d. -f1 <"$root/etc/debian_version")
+	case $debno in
+	[0-9]*) ;;
+	*) die "[$target] $suite is no numbered Debian release ($root/etc/debian_version); vendor sets are for stable suites" ;;
+	esac
+	vendor_maint=$(sed -n 's/^maintainer: //p' "$here/REVISION")
+	[ -n "$vendor_maint" ] || die "[$target] no 'maintainer: NAME <EMAIL>' line in distro/debian/rdma-core/REVISION"
+	if [ -n "$inputs_only" ]; then
+		vendor_inputs
+		exit 0
+	fi
+	ihash=$(vendor_inputs | sha256sum | cut -c1-16)
+	read -r rev rdate rhash < <(awk -v s="$suite" '!/^#/ && $1 == s { print $2, $3, $4 }' "$here/REVISION" | sort -n | tail -n 1) || true
+	if [ -z "${rev:-}" ]; then
+		die "[$target] distro/debian/rdma-core/REVISION has no revision of the vendor set for $suite; add the line '$suite 1 $(date -u +%F) $ihash'"
+	fi
+	if [ "$rhash" != "$ihash" ]; then
+		for old in "$pkgcache/rdma-core-vendor/$suite-r$rev-$rhash" "$pkgcache/rdma-core-vendor/$suite-r$rev-$rhash.new"; do
+			[ -f "$old/inputs" ] || continue
+			log "[$target] what changed since revision $rev (- then, + now):"
+			diff "$old/inputs" <(vendor_inputs) | grep '^[<>]' | sed 's/^</    -/; s/^>/    +/' >&2 || true
+			break
+		done
+		die "[$target] the vendor set's inputs changed; raise distro/debian/rdma-core/REVISION: $suite revision $rev was made from inputs $rhash, these are $ihash. Add the line '$suite $((rev + 1)) $(date -u +%F) $ihash' (the set becomes $debian_ver~sfab$((rev + 1))+deb$debno)"
+	fi
+	version=$debian_ver~sfab$rev+deb$debno
+	vcache=$pkgcache/rdma-core-vendor/$suite-r$rev-$ihash
+	if [ -f "$vcache/.sfab-complete" ]; then
+		step "vendor rdma-core set $version: cached ($(basename "$vcache"), built $(sed -n 's/^built=//p' "$vcache/info"))"
+	else
+		lock
+		if [ -f "$vcache/.sfab-complete" ]; then
+			step "vendor rdma-core set $version: built meanwhile"
+		else
+			if [ -e "$vcache" ] || [ -e "$vcache.new" ]; then
+				log "[$target] $(basename "$vcache"): an incomplete entry (no completion stamp); rebuilding it"
+			fi
+			rm -rf "$vcache" "$vcache.new"
+			need_lintian
+			vendor_build
+		fi
+	fi
+	touch "$vcache"
+	libibverbs=$version
+	libibverbs_for="the kit's vendor rdma-core set (libibverbs1 $version)"
+else
+	[ -z "$inputs_only" ] || die "[$target] has no vendor set (its rdma-core is the suite's own $distro_ver)"
+	libibverbs=$(suite_version libibverbs1)
+	[ "${libibverbs%-*}" = "$src_ver" ] ||
+		die "[$target] $suite's libibverbs1 is '$libibverbs', not rdma-core $src_ver: fix ci/targets or rebuild the chroot (make chroots TARGETS=$target)"
+	libibverbs_for="its libibverbs1 $libibverbs"
 fi
 
-mkdir -p "$cache_root"
-exec 7>"$SFAB_CACHE/pkg/.build.lock"
-if ! flock -n 7; then
-	log "[$target] another package build is running; waiting for it (one at a time)"
-	flock 7
-fi
-if [ -f "$cache/.sfab-complete" ]; then
-	publish "$cache"
-	summary "built meanwhile: $key"
-	exit 0
-fi
+# --- ibverbs-provider-sfab (every target) ------------------------------------
 
-if ! command -v lintian >/dev/null; then
-	log "installing lintian on the host (it checks the kit's packages)"
-	DEBIAN_FRONTEND=noninteractive apt-get -q install -y --no-install-recommends lintian >/dev/null ||
-		die "installing lintian failed; run 'apt-get install lintian'"
-fi
+# The libibverbs1 releases with this private ABI: rdma-core $src_ver and
+# its stable updates (upstream 56.x, Debian 56.1-1+deb13u1, ...). A new
+# upstream major release may change it (65.0 did: IBVERBS_PRIVATE_65).
+depends_ibverbs="libibverbs1 (>= $src_ver), libibverbs1 (<< $((${src_ver%%.*} + 1))~)"
 
-# --- the source tree ----------------------------------------------------------
+# provider_inputs: what libsfab is compiled from (not the kit version).
+provider_inputs() {
+	echo "target $target $suite $arch"
+	echo "orig $(sha256sum <"$orig" | cut -d' ' -f1) $(basename "$orig")"
+	(cd "$SFAB_TOP" && find upstream/rdma-core upstream/linux/include/uapi/rdma/sfab-abi.h \
+		backports/rdma-core-prepare.sh backports/rdma-core distro/debian/provider -type f ! -name '*.md' -print0 |
+		LC_ALL=C sort -z | xargs -0 sha256sum)
+	# shellcheck disable=SC2046 # a list of names
+	candidates $(build_names "$provider_tpl/control.in")
+}
 
-export T_MAINTAINER T_DATE T_KIT_COMMIT T_KIT_VERSION=$kit_ver T_KIT_DEB_VERSION=$kit_deb \
-	T_SUITE=$suite T_SOURCE_VERSION=$src_ver T_DISTRO_VERSION T_DISTRIBUTION T_VERSION \
-	T_LIBIBVERBS_VERSION=${libibverbs:-} T_DEBIAN_VERSION T_DEBIAN_MAINTAINER
+# provider_debian DIR: DIR/debian from distro/debian/provider, for this
+# kit version.
+provider_debian() {
+	local f
+	rm -rf "$1/debian"
+	cp -a "$provider_tpl" "$1/debian"
+	for f in "$1"/debian/*.in; do
+		fill "$f" >"${f%.in}"
+		rm "$f"
+	done
+	mkdir -p "$1/debian/sfab"
+	echo "$kit_ver" >"$1/debian/sfab/provider"
+}
+
+# check_provider DEB: libsfab, its driver file and the kit version are
+# in it, and it depends on the libibverbs1 it is built for.
+check_provider() {
+	local deb=$1 f list
+	list=$(dpkg-deb -c "$deb")
+	for f in "etc/libibverbs.d/sfab.driver" "usr/lib/$arch/libibverbs/libsfab-rdmav$pabi.so" \
+		"usr/share/sfab/versions/provider"; do
+		grep -q " \./$f\$" <<<"$list" || die "[$target] $(basename "$deb") lacks /$f"
+	done
+	[ "$(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/share/sfab/versions/provider)" = "$kit_ver" ] ||
+		die "[$target] $(basename "$deb"): /usr/share/sfab/versions/provider is not '$kit_ver'"
+	depends=$(dpkg-deb -f "$deb" Depends)
+	case ", $depends," in
+	*", $depends_ibverbs,"*) ;;
+	*) die "[$target] $(basename "$deb") does not depend on $depends_ibverbs: $depends" ;;
+	esac
+	[ "$(tr ',' '\n' <<<"$depends" | grep -c 'libibverbs1')" -eq 2 ] ||
+		die "[$target] $(basename "$deb") has other libibverbs1 dependencies than $depends_ibverbs: $depends"
+	satisfies "$libibverbs" "$depends" ||
+		die "[$target] $(basename "$deb"): the libibverbs1 it is built for ($libibverbs) does not satisfy $depends"
+	satisfies "${libibverbs%%+deb*}+deb${debno:-13}u1" "$depends" ||
+		die "[$target] $(basename "$deb"): a stable update of libibverbs1 $libibverbs would not satisfy $depends"
+	if [ "$kind" = vendor ]; then
+		! satisfies "$(suite_version libibverbs1)" "$depends" ||
+			die "[$target] $(basename "$deb"): $suite's own libibverbs1 satisfies $depends, so apt would not bring the vendor set"
+	fi
+}
+
+export T_MAINTAINER T_DATE T_KIT_COMMIT T_KIT_VERSION=$kit_ver T_SUITE=$suite T_SOURCE_VERSION=$src_ver \
+	T_DISTRIBUTION=$suite T_VERSION=$kit_deb T_LIBIBVERBS_DEPENDS=$depends_ibverbs T_LIBIBVERBS_FOR=$libibverbs_for \
+	T_PABI=$pabi
 T_MAINTAINER="$(git -C "$SFAB_TOP" config user.name 2>/dev/null || echo "The sfab developers") <$(git -C "$SFAB_TOP" config user.email 2>/dev/null || echo sfab-dev@example.invalid)>"
 if git -C "$SFAB_TOP" rev-parse HEAD >/dev/null 2>&1; then
 	T_KIT_COMMIT="Built from the kit at $(git -C "$SFAB_TOP" rev-parse --short=12 HEAD)."
@@ -297,121 +416,144 @@ if git -C "$SFAB_TOP" rev-parse HEAD >/dev/null 2>&1; then
 else
 	T_KIT_COMMIT="Built from an exported kit tree." T_DATE=$(date -R)
 fi
-T_DISTRIBUTION=$suite
 [ "$suite" != sid ] || T_DISTRIBUTION=unstable
 
-mkdir -p "$SFAB_OUT/logs/$target"
-blog=$SFAB_OUT/logs/$target/rdma-core-deb.build.log
-: >"$blog"
-step "$kind rdma-core packages: rdma-core $src_ver for $suite (its own: $distro_ver), kit $kit_ver"
-work=$root/tmp/sfab-rdma-core-deb
-rm -rf "$work"
-mkdir -p "$work"
-if [ "$kind" = exact ]; then
-	srcdir=$work/$source-$kit_ver
-	cp -a "$tree" "$srcdir"
-	rm -rf "$srcdir/debian" "$srcdir/.sfab-complete"
-	"$SFAB_TOP/backports/rdma-core-prepare.sh" "$srcdir"
-	T_VERSION=$version
-	exact_debian
-else
-	debno=$(cut -d. -f1 <"$root/etc/debian_version")
-	case $debno in
-	[0-9]*) ;;
-	*) die "[$target] $suite is no numbered Debian release ($root/etc/debian_version); vendor sets are for stable suites" ;;
+phash=$(provider_inputs | sha256sum | cut -c1-16)
+pkey=$target-$kit_ver-$(printf '%s\n' "$phash" "$depends_ibverbs" "$libibverbs_for" "$T_MAINTAINER" "$T_KIT_COMMIT" "$T_DATE" |
+	sha256sum | cut -c1-16)
+pcache=$pkgcache/rdma-core/$pkey
+bcache=$pkgcache/provider-build/$target-$phash
+
+# provider_build: the package into $pcache, compiling only if
+# $bcache has no compiled tree for these inputs.
+provider_build() {
+	local work=$root/tmp/sfab-provider srcdir changes deb how notags=()
+	srcdir=$work/ibverbs-provider-sfab
+	blog=$SFAB_OUT/logs/$target/rdma-core-deb.build.log
+	: >"$blog"
+	rm -rf "$work"
+	mkdir -p "$work"
+	if [ -f "$bcache/.sfab-complete" ]; then
+		how="compiled tree reused: $(basename "$bcache")"
+		step "ibverbs-provider-sfab $kit_deb: the compiled tree of these inputs ($(basename "$bcache")), repackaged"
+		tar -xf "$bcache/tree.tar" -C "$work"
+		cp "$bcache/BACKPORTS" "$work/BACKPORTS"
+		provider_debian "$srcdir"
+		install_build_deps "$srcdir"
+		# No clean: the build directory is the cached one; ninja has
+		# nothing to compile, as nothing it was built from changed.
+		buildpackage "$srcdir" "ibverbs-provider-sfab $kit_deb" -nc
+	else
+		how="compiled"
+		[ ! -e "$bcache" ] || log "[$target] $(basename "$bcache"): an incomplete entry (no completion stamp); compiling again"
+		rm -rf "$bcache"
+		step "ibverbs-provider-sfab $kit_deb: rdma-core $src_ver for $suite, kit $kit_ver"
+		cp -a "$tree" "$srcdir"
+		rm -rf "$srcdir/.sfab-complete"
+		: >"$srcdir/BACKPORTS"
+		"$SFAB_TOP/backports/rdma-core-prepare.sh" "$srcdir"
+		mv "$srcdir/BACKPORTS" "$work/BACKPORTS"
+		echo "== backports:" && cat "$work/BACKPORTS"
+		provider_debian "$srcdir"
+		install_build_deps "$srcdir"
+		buildpackage "$srcdir" "ibverbs-provider-sfab $kit_deb"
+		# The kit allows no compiler warning in the provider (ninja -v
+		# prints each command before its output).
+		if awk '/providers\/sfab\// { s = 1 } s && /warning:|error:/ { print; bad = 1 } /^\[[0-9]+\/[0-9]+\]/ { s = 0 } END { exit !bad }' "$blog" >&2; then
+			die "[$target] libsfab has compiler warnings with Debian's build flags (above; log: $blog)"
+		fi
+	fi
+	changes=$work/ibverbs-provider-sfab_${kit_deb#*:}_amd64.changes
+	[ -f "$changes" ] || die "[$target] the build wrote no $(basename "$changes")"
+	deb=$work/ibverbs-provider-sfab_${kit_deb#*:}_amd64.deb
+	step "checking the package"
+	check_provider "$deb"
+	# A build of an uncommitted tree has "+dirty" in its version, which
+	# can take a file name past lintian's 80 characters. Committed builds
+	# (CI, releases, hotfixes) are checked.
+	case $kit_ver in
+	*+dirty*)
+		notags=(--suppress-tags package-has-long-file-name)
+		step "a +dirty build: package-has-long-file-name is not checked (commit, and it is)"
+		;;
 	esac
-	version=$debian_ver~sfab$kit_ver+deb$debno
-	T_VERSION=$version T_DISTRO_VERSION=$suite_rdma T_DEBIAN_VERSION=$debian_ver
-	srcdir=$work/$source-$src_ver
-	cp -a "$tree" "$srcdir"
-	rm -rf "$srcdir/debian" "$srcdir/.sfab-complete"
-	vendor_debian
-fi
-mkdir -p "$srcdir/debian/sfab"
-echo "$kit_ver" >"$srcdir/debian/sfab/provider"
-csrc=/tmp/sfab-rdma-core-deb/$(basename "$srcdir")
+	run_lintian "$changes" "$work/lintian.txt" "distro/debian/provider/PACKAGE.lintian-overrides" "${notags[@]}"
 
-step "build dependencies (debian/control) in the chroot"
-install_build_deps
-if [ "$kind" = vendor ]; then
-	vendor_layout
-	vendor_changelog
-fi
-
-echo "== backports:" && cat "$srcdir/BACKPORTS"
-step "dpkg-buildpackage -b $source $version (log: $blog)"
-rc=0
-# shellcheck disable=SC2016 # $1 expands in the chroot's sh
-in_chroot "$target" sh -c 'cd "$1" && DEB_BUILD_OPTIONS="nocheck parallel=2" dpkg-buildpackage -b -uc -us' \
-	sh "$csrc" >>"$blog" 2>&1 || rc=$?
-[ "$rc" -eq 0 ] || {
-	tail -n 30 "$blog" >&2
-	die "[$target] dpkg-buildpackage of $source $version failed (log: $blog; tree: $srcdir)"
+	step "storing the result"
+	if [ "$how" = compiled ]; then
+		rm -rf "$bcache.new"
+		mkdir -p "$bcache.new"
+		tar -cf "$bcache.new/tree.tar" -C "$work" "$(basename "$srcdir")"
+		cp "$work/BACKPORTS" "$bcache.new/"
+		provider_inputs >"$bcache.new/inputs"
+		stamp "$bcache"
+		prune "$pkgcache/provider-build" "$target-*" 2
+	fi
+	touch "$bcache"
+	store "$work" "$pcache"
+	cp "$work/lintian.txt" "$work/BACKPORTS" "$pcache.new/"
+	cp "$blog" "$pcache.new/build.log"
+	{
+		echo "kind=$kind"
+		echo "target=$target"
+		echo "suite=$suite"
+		echo "source=rdma-core $src_ver"
+		echo "distro=rdma-core $distro_ver"
+		echo "kit=$kit_ver"
+		echo "version=$kit_deb"
+		echo "packages=$(for f in "$work"/*.deb; do f=$(basename "$f"); echo "${f%%_*}"; done | xargs)"
+		echo "provider=/usr/lib/$arch/libibverbs/libsfab-rdmav$pabi.so"
+		echo "pabi=IBVERBS_PRIVATE_$pabi"
+		echo "depends=$depends"
+		echo "for=$libibverbs_for"
+		echo "lintian=$lint"
+		sed 's/^/backport=/' "$work/BACKPORTS"
+		echo "key=$pkey"
+		echo "compile=$phash ($how)"
+		echo "built=$(date -u +%FT%TZ) in $(($(date +%s) - started))s"
+	} >"$pcache.new/info"
+	stamp "$pcache"
+	rm -rf "$work"
+	# Keep the three newest snapshot builds of this target; the builds of
+	# releases and hotfixes (no "~dev" in their version) are kept, for the
+	# upgrade scenario and the hotfix validation of every run.
+	find "$pkgcache/rdma-core" -mindepth 1 -maxdepth 1 -type d -name "$target-[0-9]*~dev*" -printf '%T@ %p\n' |
+		sort -rn | tail -n +4 | cut -d' ' -f2- | xargs -r rm -rf
 }
-# The kit allows no compiler warning in the provider (ninja -v prints
-# each command before its output).
-if awk '/providers\/sfab\// { s = 1 } s && /warning:|error:/ { print; bad = 1 } /^\[[0-9]+\/[0-9]+\]/ { s = 0 } END { exit !bad }' "$blog" >&2; then
-	die "[$target] libsfab has compiler warnings with Debian's build flags (above; log: $blog)"
-fi
-changes=$work/${source}_${version#*:}_amd64.changes
-[ -f "$changes" ] || die "[$target] the build wrote no $(basename "$changes")"
 
-step "checking the packages"
-check_packages "$work"
-
-step "lintian $(basename "$changes")"
-# A build of an uncommitted tree has "+dirty" in every version: six
-# characters that take the longest file name (ibverbs-providers) past
-# lintian's 80. Committed builds (CI, releases, hotfixes) are checked.
-notags=()
-case $kit_ver in
-*+dirty*)
-	notags=(--suppress-tags package-has-long-file-name)
-	step "a +dirty build: package-has-long-file-name is not checked (commit, and it is)"
-	;;
-esac
-rc=0
-lintian -I --show-overrides --tag-display-limit 0 "${notags[@]}" "$changes" >"$work/lintian.txt" 2>&1 || rc=$?
-# 2: it found tags that fail (errors); 1: it could not check.
-[ "$rc" -ne 1 ] || { cat "$work/lintian.txt" >&2; die "[$target] lintian could not check $(basename "$changes") (exit 1, above)"; }
-count() { grep -c "^$1: " "$work/lintian.txt" || true; }
-lint="errors $(count E) warnings $(count W) info $(count I) pedantic $(count P) overridden $(count O)"
-if grep -q '^[EW]: ' "$work/lintian.txt"; then
-	grep '^[EW]: ' "$work/lintian.txt" >&2
-	die "[$target] lintian: errors or warnings in $source (above); fix them or override each with a one-line reason in ${templates#"$SFAB_TOP"/}/PACKAGE.lintian-overrides"
+if [ -f "$pcache/.sfab-complete" ]; then
+	step "ibverbs-provider-sfab $kit_deb: cached ($pkey)"
+else
+	lock
+	if [ -f "$pcache/.sfab-complete" ]; then
+		step "ibverbs-provider-sfab $kit_deb: built meanwhile ($pkey)"
+	else
+		rm -rf "$pcache" "$pcache.new"
+		need_lintian
+		provider_build
+	fi
 fi
 
-step "storing the result"
-rm -rf "$cache.new"
-mkdir -p "$cache.new"
-cp "$work"/*.deb "$work"/*.changes "$work"/*.buildinfo "$work/lintian.txt" "$srcdir/BACKPORTS" "$cache.new/"
-cp "$work"/*.ddeb "$cache.new/" 2>/dev/null || true
-cp "$blog" "$cache.new/build.log"
-{
-	echo "kind=$kind"
-	echo "target=$target"
-	echo "suite=$suite"
-	echo "source=rdma-core $src_ver${debian_ver:+ (Debian $debian_ver)}"
-	echo "distro=rdma-core ${suite_rdma:-$libibverbs}"
-	echo "kit=$kit_ver"
-	echo "version=$version"
-	echo "packages=$(for f in "$work"/*.deb; do f=$(basename "$f"); echo "${f%%_*}"; done | xargs)"
-	echo "provider_package=$provider_pkg"
-	echo "provider=$(dpkg-deb -c "$work/${provider_pkg}_${version#*:}_amd64.deb" | grep -o '/usr/lib/.*/libsfab-rdmav[0-9]*\.so')"
-	echo "depends=$depends"
-	echo "lintian=$lint"
-	sed 's/^/backport=/' "$srcdir/BACKPORTS"
-	echo "key=$key"
-	echo "built=$(date -u +%FT%TZ) in $(($(date +%s) - started))s"
-} >"$cache.new/info"
-date -u +%FT%TZ >"$cache.new/.sfab-complete"
-rm -rf "$cache"
-mv "$cache.new" "$cache"
-# Keep the three newest snapshot builds of this target; the builds of
-# releases and hotfixes (no "~dev" in their version) are kept, for the
-# upgrade scenario and the hotfix validation of every run.
-find "$cache_root" -mindepth 1 -maxdepth 1 -type d -name "$target-[0-9]*~dev*" -printf '%T@ %p\n' |
-	sort -rn | tail -n +4 | cut -d' ' -f2- | xargs -r rm -rf
-rm -rf "$work"
-publish "$cache"
-summary "built"
+# --- out/pkg/TARGET/rdma-core ------------------------------------------------
+
+rm -rf "$dest.new"
+mkdir -p "$dest.new"
+cp -a "$pcache/." "$dest.new/"
+if [ "$kind" = vendor ]; then
+	cp "$vcache"/*.deb "$dest.new/"
+	cp "$vcache"/*.ddeb "$dest.new/" 2>/dev/null || true
+	cp "$vcache/lintian.txt" "$dest.new/lintian-vendor.txt"
+	cp "$vcache/BACKPORTS" "$dest.new/BACKPORTS-vendor"
+	cp "$vcache/build.log" "$dest.new/build-vendor.log"
+	sed 's/^/vendor_/' "$vcache/info" >>"$dest.new/info"
+fi
+rm -f "$dest.new/.sfab-complete"
+rm -rf "$dest"
+mv "$dest.new" "$dest"
+
+log "[$target] rdma-core packages ($kind, $(($(date +%s) - started))s):"
+for f in "$dest"/*.deb; do
+	printf '    %s  Depends: %s\n' "$(basename "$f")" "$(dpkg-deb -f "$f" Depends)"
+done | sed 's/  Depends: $//' >&2
+sed -n 's/^\(depends\|lintian\|vendor_version\|vendor_inputs\|vendor_lintian\|compile\)=/    \1: /p' "$dest/info" >&2
+log "[$target] in $dest"
