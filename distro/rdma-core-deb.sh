@@ -337,7 +337,7 @@ if [ "$kind" = vendor ]; then
 	fi
 	touch "$vcache"
 	libibverbs=$version
-	libibverbs_for="the kit's vendor rdma-core set (libibverbs1 $version)"
+	libibverbs_for="the vendor set's libibverbs1 $version"
 else
 	[ -z "$inputs_only" ] || die "[$target] has no vendor set (its rdma-core is the suite's own $distro_ver)"
 	libibverbs=$(suite_version libibverbs1)
