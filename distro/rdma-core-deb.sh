@@ -61,16 +61,16 @@ mkdir -p "$pkgcache" "$SFAB_OUT/logs/$target"
 # step WHAT: log the start of a step, with the time since the start.
 step() { log "[$target] +$(($(date +%s) - started))s $*"; }
 
-# lock: one package build at a time on this machine (all runs).
-locked=
+# lock ENTRY: one build of a cache entry at a time on this machine (all
+# clones): a second run for the same key waits and then reuses it; runs
+# for other keys go on. Builds of one target also take turns on its
+# chroot (chroot_lock, by the caller).
 lock() {
-	[ -z "$locked" ] || return 0
-	exec 7>"$pkgcache/.build.lock"
+	exec 7>"$1.lock"
 	if ! flock -n 7; then
-		log "[$target] another package build is running; waiting for it (one at a time)"
+		log "[$target] another run is building $(basename "$1"); waiting for it"
 		flock 7
 	fi
-	locked=1
 }
 
 need_lintian() {
@@ -322,10 +322,12 @@ if [ "$kind" = vendor ]; then
 	vcache=$pkgcache/rdma-core-vendor/$suite-r$rev-$ihash
 	if [ -f "$vcache/.sfab-complete" ]; then
 		step "vendor rdma-core set $version: cached ($(basename "$vcache"), built $(sed -n 's/^built=//p' "$vcache/info"))"
+		cache_note reused rdma-core-vendor "$(basename "$vcache")"
 	else
-		lock
+		lock "$vcache"
 		if [ -f "$vcache/.sfab-complete" ]; then
 			step "vendor rdma-core set $version: built meanwhile"
+			cache_note reused rdma-core-vendor "$(basename "$vcache")"
 		else
 			if [ -e "$vcache" ] || [ -e "$vcache.new" ]; then
 				log "[$target] $(basename "$vcache"): an incomplete entry (no completion stamp); rebuilding it"
@@ -333,7 +335,9 @@ if [ "$kind" = vendor ]; then
 			rm -rf "$vcache" "$vcache.new"
 			need_lintian
 			vendor_build
+			cache_note built rdma-core-vendor "$(basename "$vcache")"
 		fi
+		flock -u 7
 	fi
 	touch "$vcache"
 	libibverbs=$version
@@ -435,6 +439,7 @@ provider_build() {
 	mkdir -p "$work"
 	if [ -f "$bcache/.sfab-complete" ]; then
 		how="compiled tree reused: $(basename "$bcache")"
+		cache_note reused provider-build "$(basename "$bcache")"
 		step "ibverbs-provider-sfab $kit_deb: the compiled tree of these inputs ($(basename "$bcache")), repackaged"
 		tar -xf "$bcache/tree.tar" -C "$work"
 		cp "$bcache/BACKPORTS" "$work/BACKPORTS"
@@ -445,6 +450,7 @@ provider_build() {
 		buildpackage "$srcdir" "ibverbs-provider-sfab $kit_deb" -nc
 	else
 		how="compiled"
+		cache_note built provider-build "$(basename "$bcache")"
 		[ ! -e "$bcache" ] || log "[$target] $(basename "$bcache"): an incomplete entry (no completion stamp); compiling again"
 		rm -rf "$bcache"
 		step "ibverbs-provider-sfab $kit_deb: rdma-core $src_ver for $suite, kit $kit_ver"
@@ -458,8 +464,12 @@ provider_build() {
 		install_build_deps "$srcdir"
 		buildpackage "$srcdir" "ibverbs-provider-sfab $kit_deb"
 		# The kit allows no compiler warning in the provider (ninja -v
-		# prints each command before its output).
-		if awk '/providers\/sfab\// { s = 1 } s && /warning:|error:/ { print; bad = 1 } /^\[[0-9]+\/[0-9]+\]/ { s = 0 } END { exit !bad }' "$blog" >&2; then
+		# prints each command before its output); the compile ends where
+		# debhelper's install starts (dpkg-shlibdeps' own warnings, on
+		# bullseye, are no compiler's).
+		if awk '/^[ \t]*(dh_prep|dh_auto_install|debian\/rules override_dh_auto_install)/ { exit }
+			/providers\/sfab\// { s = 1 } s && /warning:|error:/ { print; bad = 1 } /^\[[0-9]+\/[0-9]+\]/ { s = 0 }
+			END { exit !bad }' "$blog" >&2; then
 			die "[$target] libsfab has compiler warnings with Debian's build flags (above; log: $blog)"
 		fi
 	fi
@@ -523,15 +533,19 @@ provider_build() {
 
 if [ -f "$pcache/.sfab-complete" ]; then
 	step "ibverbs-provider-sfab $kit_deb: cached ($pkey)"
+	cache_note reused provider-package "$pkey"
 else
-	lock
+	lock "$pcache"
 	if [ -f "$pcache/.sfab-complete" ]; then
 		step "ibverbs-provider-sfab $kit_deb: built meanwhile ($pkey)"
+		cache_note reused provider-package "$pkey"
 	else
 		rm -rf "$pcache" "$pcache.new"
 		need_lintian
 		provider_build
+		cache_note built provider-package "$pkey"
 	fi
+	flock -u 7
 fi
 
 # --- out/pkg/TARGET/rdma-core ------------------------------------------------
