@@ -5,10 +5,13 @@
 # older than VERSION (default: this tree's), built by distro/release-packages.sh
 # (from its own commit, with its own scripts). Prints its version and
 # directory ("VERSION DIR"); nothing if there is no earlier release.
+# With --version, only its version, and nothing is built.
 set -euo pipefail
 . "$(dirname "$0")/../ci/lib.sh"
 
-[ $# -eq 1 ] || [ $# -eq 2 ] || die "usage: distro/previous.sh TARGET [VERSION]"
+only_version=
+[ "${1:-}" != --version ] || { only_version=1; shift; }
+[ $# -eq 1 ] || [ $# -eq 2 ] || die "usage: distro/previous.sh [--version] TARGET [VERSION]"
 target=$1
 current=${2:-$("$SFAB_TOP/ci/version.sh")}
 prev=''
@@ -20,4 +23,5 @@ while read -r v _; do
 	fi
 done <"$SFAB_TOP/distro/releases"
 [ -n "$prev" ] || exit 0
+[ -z "$only_version" ] || { echo "$prev"; exit 0; }
 echo "$prev $("$SFAB_TOP/distro/release-packages.sh" "$prev" "$target")"

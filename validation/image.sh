@@ -30,7 +30,7 @@ suite=$(target_field "$target" suite)
 need_root "validation/image.sh"
 need_tool debootstrap mke2fs sha256sum
 old_kernel=$(awk -v t="$target" '!/^#/ && $1 == t && $2 == "kernel-upgrade" { print $3 }' "$here/image-scenarios")
-upgrade=$(awk -v t="$target" '!/^#/ && $1 == t && $2 == "package-upgrade" { print "yes" }' "$here/image-scenarios")
+upgrade=$(awk -v t="$target" '!/^#/ && $1 == t && $2 == "package-upgrade" { print ($3 == "hotfix" ? "hotfix" : "release") }' "$here/image-scenarios")
 
 "$SFAB_TOP/ci/apt-root.sh"
 kimg=$(apt_cache_kit madison linux-image-amd64 |
@@ -160,9 +160,9 @@ kit_repo() {
 	in_image apt-get -q update || die "[$target] apt-get update with the kit's repository failed (log: $ilog)"
 }
 
-# install_kit WHAT: what a customer runs: install the kit's packages (on
-# vendor targets ibverbs-provider-sfab is the kit's ibverbs-providers),
-# and upgrade, which moves the rest of a vendor rdma-core set along.
+# install_kit WHAT: what a customer runs: install the kit's packages
+# (ibverbs-provider-sfab brings, on vendor targets, the vendor rdma-core
+# set's libibverbs1), and upgrade, which moves the rest of the set along.
 install_kit() {
 	log "[$target] image $key: apt-get install sfab-dkms sfab-diag ibverbs-provider-sfab; apt-get upgrade ($1)"
 	if ! in_image apt-get -q install -y --no-install-recommends sfab-dkms sfab-diag ibverbs-provider-sfab ||
@@ -189,7 +189,20 @@ install_earlier() {
 }
 
 prevdir='' earlier=()
-if [ -n "$upgrade" ]; then
+if [ "$upgrade" = hotfix ]; then
+	# From the previous release's newest hotfix alone: the packages the
+	# hotfix stage of make check builds anyway.
+	prevrel=$("$SFAB_TOP/distro/previous.sh" --version "$target" "$kitver")
+	hf=
+	[ -z "$prevrel" ] || hf=$(hotfix_version "$prevrel")
+	if [ -n "$hf" ] && dpkg --compare-versions "$hf" lt "$kitver"; then
+		prevdir=$("$SFAB_TOP/distro/release-packages.sh" "$hf" "$target")
+		install_earlier "the previous release's hotfix" "$prevdir"
+	else
+		log "[$target] image $key: no hotfix of a release before $kitver; no package upgrade to exercise"
+		echo "package upgrade: no earlier hotfix" >>"$work/checks"
+	fi
+elif [ -n "$upgrade" ]; then
 	read -r prevrel prevdir < <("$SFAB_TOP/distro/previous.sh" "$target" "$kitver") || true
 	if [ -z "$prevdir" ]; then
 		log "[$target] image $key: no release before $kitver in distro/releases; no package upgrade to exercise"
@@ -321,13 +334,16 @@ if [ -n "$vendor" ]; then
 	# shellcheck disable=SC2086 # a package list
 	left=$(in_root "$r" dpkg-query -W -f '${Package} ${Version}\n' $vendor | awk '$2 ~ /~sfab/')
 	[ -z "$left" ] || die "[$target] still the kit's after going back: $left"
-	# dpkg keeps a conffile that the older package no longer has and
-	# marks it obsolete: the way back removes sfab.driver by hand
-	# (distro/debian/rdma-core/README.md).
+	# sfab.driver is ibverbs-provider-sfab's conffile, gone with its
+	# purge. The old layout (releases before the set had its own
+	# revision, such as the hotfix images of 0.1.0) had it in the set's
+	# ibverbs-providers: dpkg keeps a conffile that the older package no
+	# longer has and marks it obsolete, and the way back removes it by
+	# hand (distro/debian/rdma-core/README.md).
 	if [ -e "$r/etc/libibverbs.d/sfab.driver" ]; then
 		# shellcheck disable=SC2016 # a dpkg-query format
 		in_root "$r" dpkg-query -W -f '${Conffiles}\n' ibverbs-providers | grep -q 'sfab.driver .* obsolete' ||
-			die "[$target] /etc/libibverbs.d/sfab.driver is left and dpkg does not mark it an obsolete conffile"
+			die "[$target] /etc/libibverbs.d/sfab.driver is left and dpkg does not mark it an obsolete conffile of ibverbs-providers"
 		rm "$r/etc/libibverbs.d/sfab.driver"
 	fi
 	echo "purge: back to the distro's rdma-core:$back" >>"$work/checks"
