@@ -50,6 +50,7 @@ key=$({
 cache=${SFAB_CACHE:-/var/cache/sfab}/gen-source/$key
 if [ -f "$cache/.sfab-complete" ]; then
 	rm -rf "$dir"
+	mkdir -p "$(dirname "$dir")"
 	cp -a "$cache" "$dir"
 	rm -f "$dir/.sfab-complete"
 	write_version "$dir"
