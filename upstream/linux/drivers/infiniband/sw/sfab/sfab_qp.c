@@ -413,9 +413,12 @@ int sfab_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 		qpn = 1;
 		err = xa_insert(&sdev->qps, qpn, qp, GFP_KERNEL);
 	} else {
-		/* 1 when the numbers wrapped: not an error. */
+		/*
+		 * 0xffffff is the multicast QPN (IBA 9.8.1): never a QP's.
+		 * 1 when the numbers wrapped: not an error.
+		 */
 		err = xa_alloc_cyclic(&sdev->qps, &qpn, qp,
-				      XA_LIMIT(2, SFAB_QPN_MASK),
+				      XA_LIMIT(2, IB_MULTICAST_QPN - 1),
 				      &sdev->next_qpn, GFP_KERNEL);
 		if (err > 0)
 			err = 0;
