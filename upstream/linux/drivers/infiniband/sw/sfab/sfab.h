@@ -69,6 +69,7 @@ enum sfab_counter {
 	SFAB_CNT_RX_DROPPED,
 	SFAB_CNT_TX_ERRORS,
 	SFAB_CNT_UD_NO_RECV,
+	SFAB_CNT_WRONG_PEER,
 	SFAB_NUM_COUNTERS,
 };
 
@@ -512,6 +513,7 @@ int sfab_xmit(struct sfab_qp *qp, const struct sfab_av *av, __be16 sport,
 /* sfab_verbs.c */
 extern const struct ib_device_ops sfab_dev_ops;
 int sfab_av_from_attr(struct sfab_av *av, const struct rdma_ah_attr *attr);
+bool sfab_pkt_from_av(const struct sfab_av *av, const struct sk_buff *skb);
 
 /* sfab_cq.c */
 int sfab_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,

@@ -150,6 +150,30 @@ static int sfab_parse(struct sfab_dev *sdev, struct sk_buff *skb,
 	return 0;
 }
 
+/**
+ * sfab_pkt_from_av - whether a packet came over the path of @av
+ * @av: a connected QP's path
+ * @skb: a received packet, its network header set
+ *
+ * A connected QP takes packets only from its peer's address to its own:
+ * a packet that names the QP from anywhere else is not its peer's, be it
+ * misrouted or forged.
+ *
+ * Return: true if the packet is from @av's destination to its source.
+ */
+bool sfab_pkt_from_av(const struct sfab_av *av, const struct sk_buff *skb)
+{
+	if (av->family == AF_INET) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		return skb->protocol == htons(ETH_P_IP) &&
+		       iph->saddr == av->daddr.v4 && iph->daddr == av->saddr.v4;
+	}
+	return skb->protocol == htons(ETH_P_IPV6) &&
+	       ipv6_addr_equal(&ipv6_hdr(skb)->saddr, &av->daddr.v6) &&
+	       ipv6_addr_equal(&ipv6_hdr(skb)->daddr, &av->saddr.v6);
+}
+
 /*
  * @direct: the QP may run in this context; false when the caller may hold
  * another QP's lock (local delivery).

@@ -261,6 +261,13 @@ static bool __sfab_qp_run(struct sfab_qp *qp)
 			kfree_skb(skb);
 			continue;
 		}
+		/* Checked under the lock: modify_qp sets the path. */
+		if (qp->ibqp.qp_type == IB_QPT_RC &&
+		    !sfab_pkt_from_av(&qp->av, skb)) {
+			sfab_qp_count(qp, SFAB_CNT_WRONG_PEER);
+			kfree_skb(skb);
+			continue;
+		}
 		if (sfab_pkt(skb)->mask & SFAB_M_REQ)
 			sfab_resp_rcv(qp, skb);
 		else

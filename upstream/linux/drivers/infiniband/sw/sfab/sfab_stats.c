@@ -31,6 +31,7 @@ static const struct rdma_stat_desc sfab_stat_descs[] = {
 	[SFAB_CNT_RX_DROPPED].name = "rx_dropped",
 	[SFAB_CNT_TX_ERRORS].name = "tx_errors",
 	[SFAB_CNT_UD_NO_RECV].name = "ud_no_recv_dropped",
+	[SFAB_CNT_WRONG_PEER].name = "wrong_peer_dropped",
 };
 
 static_assert(ARRAY_SIZE(sfab_stat_descs) == SFAB_NUM_COUNTERS);
