@@ -434,6 +434,17 @@ static void sfab_comp_ack(struct sfab_qp *qp, struct sfab_pkt *pkt)
 	u8 syn = be32_to_cpu(aeth->smsn) >> 24;
 	u32 prev = sfab_psn_add(pkt->psn, SFAB_PSN_MASK);
 
+	/*
+	 * A NAK names the request it refuses: one sent and not yet
+	 * acknowledged. One for an older PSN is stale (or forged); acting on
+	 * it would spend retries, rewind or fail the QP for nothing.
+	 */
+	if ((syn & SFAB_AETH_TYPE_MASK) != SFAB_AETH_ACK &&
+	    sfab_psn_cmp(pkt->psn, qp->req.una_psn) < 0) {
+		sfab_qp_count(qp, SFAB_CNT_OUT_OF_SEQ);
+		return;
+	}
+
 	switch (syn & SFAB_AETH_TYPE_MASK) {
 	case SFAB_AETH_ACK:
 		sfab_req_acked(qp, pkt->psn);
