@@ -273,7 +273,9 @@ struct sfab_resp_res {
 	u32 last_psn;
 	u32 msn;
 	/* READ */
-	u64 va;
+	u64 req_va;		/* the request's, which a duplicate must fit */
+	u32 req_length;
+	u64 va;			/* what is being answered now */
 	u32 rkey;
 	u32 length;
 	u32 sent;		/* bytes of responses generated */

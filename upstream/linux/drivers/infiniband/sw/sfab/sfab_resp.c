@@ -299,7 +299,9 @@ static void sfab_resp_read(struct sfab_qp *qp, struct sfab_pkt *pkt)
 	res->opcode = SFAB_READ_REQUEST;
 	res->first_psn = pkt->psn;
 	res->last_psn = sfab_psn_add(pkt->psn, npkts - 1);
-	res->va = be64_to_cpu(reth->va);
+	res->req_va = be64_to_cpu(reth->va);
+	res->req_length = len;
+	res->va = res->req_va;
 	res->rkey = be32_to_cpu(reth->rkey);
 	res->length = len;
 	res->next_psn = pkt->psn;
@@ -379,6 +381,26 @@ static void sfab_resp_atomic(struct sfab_qp *qp, struct sfab_pkt *pkt)
 	sfab_resp_atomic_ack(qp, res);
 }
 
+/*
+ * A repeated READ asks again for the rest of the original request from
+ * its PSN on: the same rkey, the address at that PSN's offset and no more
+ * than the rest. Anything else would send responses into the PSNs of
+ * later requests, or data the original did not ask for.
+ */
+static bool sfab_resp_dup_read_fits(struct sfab_qp *qp,
+				    const struct sfab_resp_res *res,
+				    struct sfab_pkt *pkt)
+{
+	struct sfab_reth *reth = sfab_ext(pkt, SFAB_M_RETH);
+	/* The caller found @pkt's PSN within the request's PSNs. */
+	u64 off = (u64)((pkt->psn - res->first_psn) & SFAB_PSN_MASK) * qp->mtu;
+
+	return be32_to_cpu(reth->rkey) == res->rkey &&
+	       off <= res->req_length &&
+	       be64_to_cpu(reth->va) == res->req_va + off &&
+	       be32_to_cpu(reth->len) <= res->req_length - off;
+}
+
 /* A request the responder has executed before: answer it again. */
 static void sfab_resp_dup(struct sfab_qp *qp, struct sfab_pkt *pkt)
 {
@@ -400,9 +422,12 @@ static void sfab_resp_dup(struct sfab_qp *qp, struct sfab_pkt *pkt)
 		    res->opcode == SFAB_READ_REQUEST) {
 			struct sfab_reth *reth = sfab_ext(pkt, SFAB_M_RETH);
 
+			if (!sfab_resp_dup_read_fits(qp, res, pkt)) {
+				sfab_qp_count(qp, SFAB_CNT_MALFORMED);
+				return;
+			}
 			/* Possibly the rest of a READ, from this PSN on. */
 			res->va = be64_to_cpu(reth->va);
-			res->rkey = be32_to_cpu(reth->rkey);
 			res->length = be32_to_cpu(reth->len);
 			res->sent = 0;
 			res->next_psn = pkt->psn;
