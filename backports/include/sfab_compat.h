@@ -16,6 +16,7 @@
 #include <linux/netdevice.h>
 #include <linux/overflow.h>
 #include <linux/preempt.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/timer.h>
 #include <linux/uaccess.h>
@@ -172,6 +173,23 @@ static inline int sfab_compat_register_device(struct ib_device *dev,
 /* v7.2 renamed from_timer(). */
 #define timer_container_of(var, callback_timer, timer_fieldname) \
 	from_timer(var, callback_timer, timer_fieldname)
+#endif
+
+#ifndef HAVE_GET_RANDOM_U32_INCLUSIVE
+/*
+ * get_random_u32_inclusive() and get_random_u8() came with v6.2 (and
+ * 6.1.y); before, the same from get_random_u32(), which is uniform
+ * enough here (QP numbers, the key byte).
+ */
+static inline u32 get_random_u32_inclusive(u32 floor, u32 ceil)
+{
+	return floor + get_random_u32() % (ceil - floor + 1);
+}
+
+static inline u8 get_random_u8(void)
+{
+	return get_random_u32();
+}
 #endif
 
 #ifndef HAVE_TIMER_DELETE

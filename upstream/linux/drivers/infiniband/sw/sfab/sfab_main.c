@@ -10,6 +10,7 @@
 #include <linux/if_arp.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/random.h>
 #include <net/addrconf.h>
 #include <rdma/ib_addr.h>
 #include <rdma/rdma_netlink.h>
@@ -141,6 +142,8 @@ static int sfab_add_dev(const char *ibdev_name, struct net_device *ndev)
 	sdev->net = dev_net(ndev);
 	sdev->port_state = sfab_netdev_port_state(ndev);
 	xa_init_flags(&sdev->qps, XA_FLAGS_ALLOC);
+	/* QP numbers start anywhere: a peer's QPN is no guess. */
+	sdev->next_qpn = get_random_u32_inclusive(2, IB_MULTICAST_QPN - 1);
 	xa_init_flags(&sdev->mrs, XA_FLAGS_ALLOC1);
 	spin_lock_init(&sdev->atomic_lock);
 

@@ -7,6 +7,7 @@
  */
 
 #include <linux/highmem.h>
+#include <linux/random.h>
 #include <linux/vmalloc.h>
 #include <rdma/ib_umem.h>
 
@@ -38,7 +39,8 @@ static struct sfab_mr *sfab_mr_alloc(struct ib_pd *ibpd, enum sfab_mr_type type,
 		kfree(mr);
 		return ERR_PTR(err == -EBUSY ? -ENOMEM : err);
 	}
-	mr->ibmr.lkey = mr->index << 8;
+	/* The key's low byte is random: a region's index is no guess. */
+	mr->ibmr.lkey = mr->index << 8 | get_random_u8();
 	mr->ibmr.rkey = mr->ibmr.lkey;
 	return mr;
 }
