@@ -4,8 +4,11 @@
 #   ibv_rc_pingpong server on sfab1 (netns peer) and sends it crafted
 #   packets: a PSN ahead (one PSN sequence NAK, then silence), a
 #   duplicate (re-ACK), an unknown QP, a bad ICRC, a truncated packet, a
-#   bad transport version (all dropped silently and counted), a good SEND
-#   (ACK), an RDMA WRITE the QP does not allow (invalid request NAK, QP to
+#   bad transport version, the expected SEND from a forged source address
+#   (all dropped silently and counted), the good SEND (ACK); then, with
+#   the server's own SEND outstanding, a NAK for it from a forged address
+#   and a NAK for a PSN long acknowledged (both dropped: the QP lives on),
+#   an RDMA WRITE the QP does not allow (invalid request NAK, QP to
 #   error), then a packet for the QP in error (dropped).
 # - a lossy, duplicating, reordering and corrupting path (tc netem on
 #   both veth ends): rping with data verification (the loss ends half
@@ -37,7 +40,8 @@ counter() {
 # expect_step NAME ANSWER: sfab-rc-peer's answer to step NAME was ANSWER.
 expect_step() {
 	got=$(sed -n "s/^step $1: //p" /tmp/peer.out | sed -n 1p)
-	[ "$got" = "$2" ] || fail "step $1: expected '$2', got '${got:-no line}'"
+	[ "$got" = "$2" ] ||
+		fail "step $1: expected '$2', got '${got:-no line}'; sfab-rc-peer said: $(tr '\n' ';' </tmp/peer.out)"
 	echo "step $1: $got"
 }
 
@@ -49,7 +53,8 @@ crafted() {
 	wait_secs 30 tcp_listening 18515 || fail "ibv_rc_pingpong did not listen"
 	timeout 60 sfab-rc-peer "$IP_A" "$IP_B" \
 		ahead:4:1000:a ahead2:4:1001:a dup:4:-1:a unknownqp:4:0:aq \
-		badicrc:4:0:ac trunc:4:0:at tver:4:0:av good:4:0:a \
+		badicrc:4:0:ac trunc:4:0:at tver:4:0:av spoofed:4:0:as good:4:0:a \
+		spoofnak:17:0:nsSw stalenak:17:-100:nw \
 		write:10:1:a after:4:2:a >/tmp/peer.out 2>&1 ||
 		fail "sfab-rc-peer failed: $(cat /tmp/peer.out)"
 	kill "$server" 2>/dev/null
@@ -61,7 +66,10 @@ crafted() {
 	expect_step badicrc "nothing"
 	expect_step trunc "nothing"
 	expect_step tver "nothing"
+	expect_step spoofed "nothing"
 	expect_step good "ACK psn=256"
+	expect_step spoofnak "sent"
+	expect_step stalenak "sent"
 	expect_step write "NAK code=1 psn=257"
 	expect_step after "nothing"
 }
@@ -75,7 +83,8 @@ at_least() {
 
 counted() {
 	at_least seq_naks_sent 1
-	at_least out_of_sequence 2
+	at_least out_of_sequence 3
+	at_least wrong_peer_dropped 2
 	at_least duplicate_requests 1
 	at_least unknown_qp_dropped 1
 	at_least icrc_errors 1
@@ -177,7 +186,7 @@ t "two hosts: veth va (init netns) and vb (netns peer)" setup_hosts
 use_pair sfab:sfab
 t "sfab1 on vb (netns peer): port ACTIVE, RoCE v2 GID" add_rdma_dev sfab1 vb "$IP_B" peer
 t "crafted packets to an RC QP: NAKs, ACKs and drops as the IBA says" crafted
-t "sfab1 counted them (sequence, duplicate, unknown QP, ICRC, malformed, NAKs)" counted
+t "sfab1 counted them (sequence, duplicate, unknown QP, ICRC, malformed, wrong peer, NAKs)" counted
 t "sfab0 on va: port ACTIVE, RoCE v2 GID" add_rdma_dev sfab0 va "$IP_A"
 t "bad verbs arguments, through pyverbs on sfab0: the cases run" run_badverbs
 t "bad verbs: a good SEND between the case's QPs completes (control)" verbs_case good_send

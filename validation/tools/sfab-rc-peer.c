@@ -10,11 +10,16 @@
  *
  * usage: sfab-rc-peer LOCAL_IP SERVER_IP [STEP...]
  * A step is "name:opcode:psn_delta[:flags]" where psn_delta is added to
- * the PSN the server expects; flags: c (corrupt the ICRC), q (unknown
- * QPN), t (truncate to 8 bytes), a (set AckReq), v (TVer 1).
+ * the PSN the server expects (for an ACKNOWLEDGE, opcode 17, to the
+ * server's own first PSN: it acknowledges the server's requests); flags:
+ * c (corrupt the ICRC), q (unknown QPN), t (truncate to 8 bytes), a (set
+ * AckReq), v (TVer 1), s (a forged source address: ours with the last
+ * byte's top bit flipped), n (the ACKNOWLEDGE is a NAK, remote access
+ * error), S (first wait up to 2 s for the server's SEND, so that the
+ * server has a request outstanding), w (do not wait for an answer).
  * For each step it waits up to 2 s for an answer and prints one line:
  *   step NAME: ACK psn=N | NAK code=C psn=N | RNR psn=N | SEND psn=N |
- *   nothing
+ *   nothing | sent (w) | no server SEND (S)
  * and a "seen NAME: opcode=X psn=N" line for each other packet to us
  * (the server's own SENDs).
  * Exit status: 0 if the handshake and every send worked, 2 on usage or
@@ -25,6 +30,7 @@
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,6 +141,12 @@ static size_t build(uint8_t *pkt, struct in_addr src, struct in_addr dst,
 	uint32_t crc;
 	uint8_t ff[8];
 
+	/* An AETH for an ACKNOWLEDGE: ACK (no credit limit) or NAK. */
+	if (op == 0x11) {
+		p[0] = strchr(st->flags, 'n') ? 0x62 : 0x1f;
+		p[1] = p[2] = p[3] = 0;
+		p += 4;
+	}
 	/* Payload for SENDs and WRITEs; a RETH for WRITE ONLY and READ. */
 	if (op == 0x0a || op == 0x0c) {
 		uint64_t va = 0x1000;
@@ -178,6 +190,8 @@ static size_t build(uint8_t *pkt, struct in_addr src, struct in_addr dst,
 	ip->ttl = 64;
 	ip->protocol = IPPROTO_UDP;
 	ip->saddr = src.s_addr;
+	if (strchr(st->flags, 's'))
+		ip->saddr ^= htonl(0x80);
 	ip->daddr = dst.s_addr;
 	udp[0] = 0xc0;
 	udp[1] = 0x01;
@@ -214,9 +228,16 @@ static size_t build(uint8_t *pkt, struct in_addr src, struct in_addr dst,
 	return len;
 }
 
-static void answer(int udp, const char *name, uint32_t qpn_expect)
+/*
+ * Reads the server's packets to us for up to 2 s: until an ACK or NAK
+ * (printed as the answer to step @name), or with @want_send until the
+ * server's SEND. Returns true if it got what it waited for.
+ */
+static bool answer(int udp, const char *name, uint32_t qpn_expect,
+		   bool want_send)
 {
 	struct pollfd pfd = { .fd = udp, .events = POLLIN };
+	const char *what = want_send ? "seen" : "step";
 	uint8_t buf[4096];
 	ssize_t n;
 
@@ -234,22 +255,27 @@ static void answer(int udp, const char *name, uint32_t qpn_expect)
 			uint8_t syn = buf[12];
 
 			if ((syn & 0x60) == 0x00)
-				printf("step %s: ACK psn=%u\n", name, psn);
+				printf("%s %s: ACK psn=%u\n", what, name, psn);
 			else if ((syn & 0x60) == 0x20)
-				printf("step %s: RNR psn=%u\n", name, psn);
+				printf("%s %s: RNR psn=%u\n", what, name, psn);
 			else
-				printf("step %s: NAK code=%u psn=%u\n", name,
+				printf("%s %s: NAK code=%u psn=%u\n", what, name,
 				       syn & 0x1f, psn);
-		} else {
-			printf("seen %s: opcode=0x%02x psn=%u\n", name, buf[0],
-			       psn);
-			continue;	/* e.g. the server's own SEND */
+			fflush(stdout);
+			if (!want_send)
+				return true;
+			continue;
 		}
+		printf("seen %s: opcode=0x%02x psn=%u\n", name, buf[0], psn);
 		fflush(stdout);
-		return;
+		/* The server's own SEND (RC SEND opcodes 0x00-0x05). */
+		if (want_send && buf[0] <= 0x05)
+			return true;
 	}
-	printf("step %s: nothing\n", name);
+	if (!want_send)
+		printf("step %s: nothing\n", name);
 	fflush(stdout);
+	return false;
 }
 
 int main(int argc, char **argv)
@@ -290,13 +316,29 @@ int main(int argc, char **argv)
 		st.opcode = strtoul(strtok(NULL, ":") ?: "4", NULL, 0);
 		st.psn_delta = strtol(strtok(NULL, ":") ?: "0", NULL, 0);
 		st.flags = strtok(NULL, ":") ?: "";
-		/* The server expects MY_PSN first: our side's send PSN. */
+		if (strchr(st.flags, 'S') &&
+		    !answer(udp, st.name, MY_QPN, true)) {
+			printf("step %s: no server SEND\n", st.name);
+			fflush(stdout);
+			free(spec);
+			continue;
+		}
+		/*
+		 * The server expects MY_PSN first: our side's send PSN. Its
+		 * own requests start at srv_psn.
+		 */
 		len = build(pkt, local, server, srv_qpn,
-			    (MY_PSN + st.psn_delta) & 0xffffff, &st, 1000 + i);
+			    ((st.opcode == 0x11 ? srv_psn : MY_PSN) +
+			     st.psn_delta) & 0xffffff, &st, 1000 + i);
 		if (sendto(raw, pkt, len, 0, (struct sockaddr *)&to,
 			   sizeof(to)) != (ssize_t)len)
 			die("sendto");
-		answer(udp, st.name, MY_QPN);
+		if (strchr(st.flags, 'w')) {
+			printf("step %s: sent\n", st.name);
+			fflush(stdout);
+		} else {
+			answer(udp, st.name, MY_QPN, false);
+		}
 		free(spec);
 	}
 	close(tcp);
