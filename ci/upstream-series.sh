@@ -162,7 +162,10 @@ apply_history() {
 # maintainers KIND PATCH...: addresses get_maintainer.pl gives for the
 # patches (KIND: m maintainers, l lists, r reviewers), one a line.
 maintainers() {
-	local kind=$1 opts=(--no-git --no-git-fallback --no-rolestats --no-m --no-l --no-r --no-multiline)
+	# --no-fixes: a Fixes: tag of the series names one of its own
+	# patches, which the pristine tree, where get_maintainer.pl looks its
+	# author up, does not have ("fatal: ambiguous argument" in the log).
+	local kind=$1 opts=(--no-git --no-git-fallback --no-rolestats --no-m --no-l --no-r --no-multiline --no-fixes)
 	shift
 	opts+=("--$kind")
 	if [ "$project" = linux ]; then
