@@ -66,6 +66,7 @@ step() { log "[$target] +$(($(date +%s) - started))s $*"; }
 # for other keys go on. Builds of one target also take turns on its
 # chroot (chroot_lock, by the caller).
 lock() {
+	mkdir -p "$(dirname "$1")"
 	exec 7>"$1.lock"
 	if ! flock -n 7; then
 		log "[$target] another run is building $(basename "$1"); waiting for it"
