@@ -207,11 +207,18 @@ debootstrap_root() {
 # (/tmp/sfab-*): this build's steps and a release's own scripts
 # (distro/release-packages.sh) use the same paths there.
 chroot_lock() {
-	mkdir -p "$SFAB_CACHE/chroots"
-	exec 5>"$SFAB_CACHE/chroots/.$1.work.lock"
-	if ! flock -n 5; then
-		log "[$1] another build is using the chroot; waiting for it"
-		flock 5
+	hold_lock 5 "$SFAB_CACHE/chroots/.$1.work.lock" "[$1] another build is using the chroot"
+}
+
+# hold_lock FD FILE WHO: hold FILE's lock on descriptor FD (until the
+# caller exits or closes FD), making FILE's directory if need be; if
+# another run holds it, say "WHO; waiting for it" and wait.
+hold_lock() {
+	mkdir -p "$(dirname "$2")"
+	eval "exec $1>\"\$2\""
+	if ! flock -n "$1"; then
+		log "$3; waiting for it"
+		flock "$1"
 	fi
 }
 

@@ -65,14 +65,7 @@ step() { log "[$target] +$(($(date +%s) - started))s $*"; }
 # clones): a second run for the same key waits and then reuses it; runs
 # for other keys go on. Builds of one target also take turns on its
 # chroot (chroot_lock, by the caller).
-lock() {
-	mkdir -p "$(dirname "$1")"
-	exec 7>"$1.lock"
-	if ! flock -n 7; then
-		log "[$target] another run is building $(basename "$1"); waiting for it"
-		flock 7
-	fi
-}
+lock() { hold_lock 7 "$1.lock" "[$target] another run is building $(basename "$1")"; }
 
 need_lintian() {
 	command -v lintian >/dev/null && return 0
