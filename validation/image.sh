@@ -14,8 +14,11 @@
 # from the previous release, through its newest hotfix if it has one
 # (release -> hotfix -> this build, each installed with apt).
 # Cache: $SFAB_CACHE/images/base/ (the suite's root, by suite, kernel
-# version and package list) and $SFAB_CACHE/images/TARGET/ (the image,
-# by base and the packages' checksums; the two used last are kept). An
+# version and package list), $SFAB_CACHE/images/TARGET/earlier-KEY (a
+# package upgrade's earlier builds installed on the base, an overlay
+# layer, by base and their packages) and $SFAB_CACHE/images/TARGET/ (the
+# image, by base and the packages' checksums; the three used last are
+# kept). The roots are overlays on those layers: nothing is copied. An
 # image whose checksums do not match is corrupt and is rebuilt. Prints
 # the image directory. With "base", only the base root is built (it needs
 # no package).
@@ -28,6 +31,11 @@ if [ $# -lt 1 ] || [ $# -gt 2 ]; then die "usage: validation/image.sh TARGET [ba
 target=$1
 suite=$(target_field "$target" suite)
 need_root "validation/image.sh"
+# The image's roots are overlays (overlay_root) mounted in a mount
+# namespace of this script's own: they go with it, however it ends.
+if [ -z "${SFAB_IMAGE_NS:-}" ]; then
+	SFAB_IMAGE_NS=1 exec unshare --mount --propagation private "$0" "$@"
+fi
 need_tool debootstrap mke2fs sha256sum
 old_kernel=$(awk -v t="$target" '!/^#/ && $1 == t && $2 == "kernel-upgrade" { print $3 }' "$here/image-scenarios")
 upgrade=$(awk -v t="$target" '!/^#/ && $1 == t && $2 == "package-upgrade" { print ($3 == "hotfix" ? "hotfix" : "release") }' "$here/image-scenarios")
@@ -130,11 +138,18 @@ start=$(date +%s)
 work=$images/$target/work-$key
 rm -rf "$work"
 mkdir -p "$work"
-log "[$target] image $key: copying the base"
-cp -a "$base" "$work/root"
-rm "$work/root/.sfab-complete"
-r=$work/root
 ilog=$work/install.log
+
+# overlay_root LOWER DIR: mount an overlay of LOWER (overlayfs lowerdir:
+# layers, top first) at DIR/root, its writes in DIR/upper; r is its root.
+# Nothing is copied: the base and the cached layers stay as they are.
+overlay_root() {
+	mkdir -p "$2/upper" "$2/ovl-work" "$2/root"
+	mount -t overlay overlay -o "lowerdir=$1,upperdir=$2/upper,workdir=$2/ovl-work" "$2/root" ||
+		die "[$target] cannot mount an overlay of $1 at $2/root (overlayfs: is it in the host kernel?)"
+	r=$2/root
+	rm -f "$r/.sfab-complete"
+}
 
 # in_image COMMAND...: run in the image's root; output to the install log.
 in_image() { in_root "$r" "$@" >>"$ilog" 2>&1; }
@@ -172,23 +187,25 @@ install_kit() {
 	fi
 }
 
-# install_earlier WHAT DIR: an earlier build's packages (DIR: a
+# install_earlier WHAT DIR CHECKS: an earlier build's packages (DIR: a
 # distro/release-packages.sh result) installed with apt, or upgraded to:
-# sfab.ko is then that version's, for every kernel. Sets $prev (its
-# Debian version).
+# sfab.ko is then that version's, for every kernel. Its check goes to
+# CHECKS, its version (without the Debian revision) to CHECKS.earlier.
 install_earlier() {
+	local prev mods
 	prev=$(awk -F'\t' '$1 == "sfab-dkms" { print $2 }' "$2/manifest")
 	kit_repo "$2"/*.deb
 	install_kit "$1 $prev"
-	echo "package upgrade: $1 $prev installed: $(module_versions | tr '\n' ' ')" >>"$work/checks"
 	mods=$(module_versions)
+	echo "package upgrade: $1 $prev installed: $(echo "$mods" | tr '\n' ' ')" >>"$3"
 	if [ -z "$mods" ] || [ -n "$(awk -v v="${prev%-*}" '$2 != v' <<<"$mods")" ]; then
 		die "[$target] $1 $prev did not install its own sfab.ko for every kernel: $(echo "$mods" | tr '\n' ' ')"
 	fi
-	earlier+=("${prev%-*}")
+	echo "${prev%-*}" >>"$3.earlier"
 }
 
-prevdir='' earlier=()
+# The upgrade scenario's earlier builds, oldest first ("WHAT|DIR").
+stages=()
 if [ "$upgrade" = hotfix ]; then
 	# From the previous release's newest hotfix alone: the packages the
 	# hotfix stage of make check builds anyway.
@@ -196,25 +213,68 @@ if [ "$upgrade" = hotfix ]; then
 	hf=
 	[ -z "$prevrel" ] || hf=$(hotfix_version "$prevrel")
 	if [ -n "$hf" ] && dpkg --compare-versions "$hf" lt "$kitver"; then
-		prevdir=$("$SFAB_TOP/distro/release-packages.sh" "$hf" "$target")
-		install_earlier "the previous release's hotfix" "$prevdir"
+		stages+=("the previous release's hotfix|$("$SFAB_TOP/distro/release-packages.sh" "$hf" "$target")")
 	else
 		log "[$target] image $key: no hotfix of a release before $kitver; no package upgrade to exercise"
 		echo "package upgrade: no earlier hotfix" >>"$work/checks"
 	fi
 elif [ -n "$upgrade" ]; then
 	read -r prevrel prevdir < <("$SFAB_TOP/distro/previous.sh" "$target" "$kitver") || true
-	if [ -z "$prevdir" ]; then
+	if [ -z "${prevdir:-}" ]; then
 		log "[$target] image $key: no release before $kitver in distro/releases; no package upgrade to exercise"
 		echo "package upgrade: no earlier release" >>"$work/checks"
 	else
-		install_earlier "the previous release" "$prevdir"
+		stages+=("the previous release|$prevdir")
 		hf=$(hotfix_version "$prevrel")
 		if [ -n "$hf" ] && dpkg --compare-versions "$hf" lt "$kitver"; then
-			install_earlier "its hotfix" "$("$SFAB_TOP/distro/release-packages.sh" "$hf" "$target")"
+			stages+=("its hotfix|$("$SFAB_TOP/distro/release-packages.sh" "$hf" "$target")")
 		fi
 	fi
 fi
+
+# The earlier builds installed on the base are a layer of their own,
+# cached by its inputs (the base, each build's packages, this script):
+# what this build is upgraded from does not change with this build.
+# A layer without its completion stamp is rebuilt.
+lower=$base earlier=()
+if [ "${#stages[@]}" -gt 0 ]; then
+	prekey=$(
+		{
+			echo "$base_key"
+			for s in "${stages[@]}"; do
+				echo "${s%%|*}"
+				sha256sum "${s#*|}"/*.deb | cut -d' ' -f1
+			done
+			cat "$0"
+		} | sha256sum | cut -c1-12
+	)
+	pre=$images/$target/earlier-$prekey
+	hold_lock 8 "$images/$target/.earlier.lock" "[$target] another image build is making the earlier builds' layer"
+	if [ -f "$pre/.sfab-complete" ]; then
+		log "[$target] image $key: the earlier builds' layer $prekey is cached"
+		cache_note reused image-earlier "$target/$prekey"
+		touch "$pre"
+	else
+		rm -rf "$pre" "$pre.tmp"
+		mkdir -p "$pre.tmp"
+		overlay_root "$base" "$pre.tmp"
+		for s in "${stages[@]}"; do
+			install_earlier "${s%%|*}" "${s#*|}" "$pre.tmp/checks"
+		done
+		umount "$r"
+		rm -rf "$pre.tmp/root" "$pre.tmp/ovl-work"
+		date -u +%FT%TZ >"$pre.tmp/.sfab-complete"
+		mv "$pre.tmp" "$pre"
+		cache_note built image-earlier "$target/$prekey"
+	fi
+	exec 8>&-
+	find "$images/$target" -mindepth 1 -maxdepth 1 -name 'earlier-*' ! -name "earlier-$prekey" -mtime +7 \
+		-exec rm -rf {} +
+	cat "$pre/checks" >>"$work/checks"
+	mapfile -t earlier <"$pre/checks.earlier"
+	lower=$pre/upper:$base
+fi
+overlay_root "$lower" "$work"
 
 kit_repo "${debs[@]}"
 # Bad input 1: a missing dependency is the package manager's to report.
@@ -270,7 +330,7 @@ for k in 5.4.0-99-amd64 7.3.0-1-amd64; do
 	echo "kernel $k outside the range: dkms exit $rc: $(echo "$out" | grep -m 1 BUILD_EXCLUSIVE | sed 's/^ *//')" >>"$work/checks"
 done
 
-if [ -n "$prevdir" ]; then
+if [ "${#earlier[@]}" -gt 0 ]; then
 	left=$(module_versions | awk -v v="$kitver" '$2 != v')
 	[ -z "$left" ] || die "[$target] after the upgrade, sfab.ko of another version remains: $left"
 	for v in "${earlier[@]}"; do
@@ -358,6 +418,7 @@ printf 'target=%s\nsuite=%s\nkit=%s\nkernels=%s\nboot=%s\nold-kernel=%s\n' "$tar
 (cd "$work/image" && sha256sum root.img vmlinuz-* initrd.img-* info >SHA256SUMS)
 date -u +%FT%TZ >"$work/image/.sfab-complete"
 mv "$work/image" "$dir"
+umount "$r"
 rm -rf "$work"
 # Keep the three images of this target used last (this build's, the
 # hotfix's and one more); a work directory a day old is a build that died.
