@@ -292,7 +292,20 @@ files_hash() {
 }
 
 # intree_make ARGS...: make in the in-tree tree with its O= directory.
-intree_make() { make -C "$INTREE_SRC" O="$INTREE_OBJ" -j"$(nproc)" "$@"; }
+intree_make() { kernel_make "$INTREE_SRC" "$INTREE_OBJ" "$@"; }
+
+# kernel_make SRC OBJ ARGS...: make ARGS in the kernel.org tree SRC with
+# the object directory OBJ, compiling through ccache (its cache in
+# $SFAB_CACHE/ccache, keyed by what it compiles): the series check builds
+# the same files patch after patch and run after run, and intree, sparse
+# and coccicheck share its object directory, so all of them call the
+# compiler the same way.
+kernel_make() {
+	local src=$1 obj=$2
+	shift 2
+	CCACHE_DIR=$SFAB_CACHE/ccache CCACHE_MAXSIZE=4G CCACHE_NOHASHDIR=1 \
+		make -C "$src" O="$obj" -j"$(nproc)" CC="ccache gcc" "$@"
+}
 
 # --- rdma-core sources ------------------------------------------------------
 

@@ -100,7 +100,7 @@ import_series() {
 
 # --- linux ------------------------------------------------------------------
 
-kmake() { make -C "$src" O="$obj" -j"$(nproc)" "$@"; }
+kmake() { kernel_make "$src" "$obj" "$@"; }
 
 # sfab_hooked: the tree's Kconfig sources sfab's.
 sfab_hooked() { grep -q '^source "drivers/infiniband/sw/sfab/Kconfig"' "$src/drivers/infiniband/Kconfig"; }
