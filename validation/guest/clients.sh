@@ -4,9 +4,14 @@
 # timeout so that a hang fails one test and not the run. Sourced by the
 # data-path suites after lib.sh and hosts.sh.
 
-# The depth of the data-path suites: quick (make check) or full.
+# The depth of the data-path suites: quick (make check) or full. A
+# hotfix stage (SFAB_STAGE=hotfix:VERSION, validation/run-vm.sh) is the
+# hotfix's smoke test before the upgrade: quick on every target.
 # shellcheck disable=SC2034 # used by the suites that source this
-DEPTH=$(kparam sfab_depth quick)
+case ${SFAB_STAGE:-build} in
+hotfix:*) DEPTH=quick ;;
+*) DEPTH=$(kparam sfab_depth quick) ;;
+esac
 
 # A client still running after this long has hung (the longest of them
 # takes under 15 s on rxe under TCG); its server gets a little longer.
