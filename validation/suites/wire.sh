@@ -80,17 +80,30 @@ all_infiniband() {
 
 # The RoCEv2 packets only: the capture also holds the clients' own TCP
 # connection setup (perftest's port 18515), which tshark's heuristics
-# sometimes take for another protocol and call malformed.
+# sometimes take for another protocol and call malformed. One tshark pass
+# (its start is seconds under TCG), a line per packet: number, UDP ports,
+# the malformed marker, the expert-info severities (an error is 0x800000;
+# tshark prints it in decimal or in hex, by version).
 no_malformed() {
-	tshark -r "$cap" -Y 'udp.port == 4791 && (_ws.malformed || _ws.expert.severity == 0x800000)' \
-		>/tmp/wire.bad 2>/tmp/tshark.err || fail "tshark failed: $(cat /tmp/tshark.err)"
-	all=$(tshark -r "$cap" -Y 'udp.port == 4791' 2>/dev/null | wc -l)
-	bad=$(wc -l </tmp/wire.bad)
+	tshark -r "$cap" -T fields -E occurrence=a -e frame.number -e udp.port -e _ws.malformed \
+		-e _ws.expert.severity >/tmp/wire.ws 2>/tmp/tshark.err || fail "tshark failed: $(cat /tmp/tshark.err)"
+	awk -F'\t' '{
+			roce = $2 ~ /(^|,)4791(,|$)/
+			bad = $3 != "" || $4 ~ /(^|,)(8388608|0x0*800000)(,|$)/
+			print (roce ? "roce" : "other"), (bad ? "bad" : "good"), $1
+		}' /tmp/wire.ws >/tmp/wire.class
+	all=$(grep -c '^roce ' /tmp/wire.class) || true
+	bad=$(grep -c '^roce bad ' /tmp/wire.class) || true
 	echo "$all RoCEv2 packets captured, $bad malformed or with an expert-info error"
-	other=$(tshark -r "$cap" -Y '!(udp.port == 4791) && _ws.malformed' 2>/dev/null | wc -l)
-	[ "$other" -eq 0 ] || echo "(not RoCEv2, not counted: $other packets tshark calls malformed)"
-	head -n 20 /tmp/wire.bad
-	[ "$bad" -eq 0 ] || fail "$bad malformed packets"
+	other=$(grep -c '^other bad ' /tmp/wire.class) || true
+	[ "$other" -eq 0 ] || echo "(not RoCEv2, not counted: $other packets tshark calls malformed or in error)"
+	[ "$all" -gt 0 ] || fail "no RoCEv2 packet in the capture"
+	if [ "$bad" -gt 0 ]; then
+		frames=$(awk '$1 == "roce" && $2 == "bad" { print $3 }' /tmp/wire.class | head -n 20 | paste -sd ' ' -)
+		tshark -r "$cap" -Y "$(echo "$frames" | sed 's/\([0-9][0-9]*\)/frame.number == \1/g; s/ frame/ || frame/g')" -V 2>&1 |
+			head -n 200
+		fail "$bad malformed packets (frames $frames, above)"
+	fi
 }
 
 # BTH opcodes (IBTA vol. 1, 9.2): RC 0x00-0x14, UD SEND ONLY 0x64.
