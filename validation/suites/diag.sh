@@ -205,11 +205,11 @@ inject_unload() {
 # planted_hang rping|perftest: one client run of run_rping or run_perftest
 # (validation/guest/clients.sh, with their retry classifiers) while sfab0
 # withholds its user CQs' completions (stalled: inject stall=1), a client
-# timeout of 15 s: the run fails, and is not retried (no "retry:" line, a
+# timeout of 10 s: the run fails, and is not retried (no "retry:" line, a
 # classifier's "not retried:" verdict); the stall withheld completions
 # and is off after it. The inner run's lines are shown indented.
 planted_hang() {
-	client_timeout=15
+	client_timeout=10
 	ga=$(gidx_a) || fail "$ga"
 	gb=$(gidx_b) || fail "$gb"
 	rc=0
@@ -250,13 +250,14 @@ after_stall() {
 # --- sfabdiag (the sfab-diag package) --------------------------------------
 
 # sd NAME ARGS...: sfabdiag ARGS, output in /tmp/sd.NAME.out (and .err),
-# exit status in $sd_rc; the output is shown.
+# exit status in $sd_rc; the output is shown, with how long it took.
 sd() {
 	n=$1
 	shift
 	sd_rc=0
+	sd_t0=$(cut -d ' ' -f 1 /proc/uptime)
 	sfabdiag "$@" >"/tmp/sd.$n.out" 2>"/tmp/sd.$n.err" || sd_rc=$?
-	echo "\$ sfabdiag $* (exit $sd_rc)"
+	echo "\$ sfabdiag $* (exit $sd_rc, $(awk -v t="$sd_t0" '{ printf "%.1f", $1 - t }' /proc/uptime) s)"
 	head -n 40 "/tmp/sd.$n.out"
 	[ ! -s "/tmp/sd.$n.err" ] || sed 's/^/stderr: /' "/tmp/sd.$n.err" | head -n 10
 }
@@ -329,8 +330,10 @@ tshark_ok() {
 	k=$#
 	for e in frame.protocols _ws.malformed "$@"; do set -- "$@" -e "$e"; done
 	shift "$k"
+	ts_t0=$(cut -d ' ' -f 1 /proc/uptime)
 	tshark -r "$ts_file" -T fields "$@" >/tmp/tshark.out 2>/tmp/tshark.err ||
 		fail "tshark -r $ts_file: $(cat /tmp/tshark.err)"
+	echo "tshark -r $ts_file took $(awk -v t="$ts_t0" '{ printf "%.1f", $1 - t }' /proc/uptime) s"
 	total=$(wc -l </tmp/tshark.out)
 	ib=$(grep -c ':udp:infiniband' /tmp/tshark.out)
 	bad=$(grep -ci 'malformed' /tmp/tshark.out)
