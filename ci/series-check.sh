@@ -417,6 +417,32 @@ check_rdma_core() {
 	no_vendor_part "$p"
 }
 
+# inputs_key PROJECT: a hash of everything the check of PROJECT reads:
+# the exported series, the pristine tree (version and commit), the
+# kit's scripts and series data as they are in the work tree (ci/,
+# backports/), the parts of upstream/ at HEAD it compares with (linux:
+# upstream/linux; rdma-core: upstream/rdma-core and the kernel's uAPI
+# headers), the submitter, the host's compiler and b4, and the chroot
+# (rdma-core) or sparse (linux) it builds with.
+inputs_key() {
+	{
+		echo "$1 $version $pristine_sha $identity"
+		(cd "$(series_out "$1")" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
+		(cd "$SFAB_TOP" && find ci backports -type f -print0 | sort -z | xargs -0 sha256sum)
+		gcc -dumpfullversion
+		b4 --version
+		if [ "$1" = rdma-core ]; then
+			git -C "$SFAB_TOP" rev-parse HEAD:upstream/rdma-core HEAD:upstream/linux/include/uapi/rdma
+			c=$(chroot_dir "$(targets_all | tail -n 1)")
+			echo "$c"
+			cat "$c/.sfab-complete"
+		else
+			git -C "$SFAB_TOP" rev-parse HEAD:upstream/linux
+			"$SFAB_TOP/ci/sparse.sh" --tool "$pristine"
+		fi
+	} 2>&1 | sha256sum | cut -c1-16
+}
+
 series_select "ci/series-check.sh [linux|rdma-core]..." "$@"
 set -- "${projects[@]}"
 need_tool b4 git perl
@@ -439,6 +465,18 @@ for project in "$@"; do
 	rm -rf "$logs"
 	mkdir -p "$logs"
 	check_cover
+	# The check is a function of its inputs: a pass with the same
+	# inputs stands (SFAB_SERIES_RECHECK=1 runs it all the same).
+	key=$(inputs_key "$project")
+	passed=$SFAB_CACHE/work/series-check-$project.passed
+	if [ -z "${SFAB_SERIES_RECHECK:-}" ] && [ "$(cat "$passed" 2>/dev/null)" = "$key" ]; then
+		log "[$project] series check: these inputs (key $key) passed it before; not run again (SFAB_SERIES_RECHECK=1 runs it)"
+		cache_note reused series-check-pass "$project/$key"
+		continue
+	fi
+	rm -f "$passed"
 	"check_${project//-/_}"
+	echo "$key" >"$passed"
+	cache_note built series-check-pass "$project/$key"
 	log "[$project] series check: ${#patches[@]} patches apply (b4 am, git am) and build one by one, no warning ($(($(date +%s) - t0))s)"
 done
