@@ -144,6 +144,9 @@ static int sfab_parse(struct sfab_dev *sdev, struct sk_buff *skb,
 	pkt->paylen = skb->len - hdr_len - pad - SFAB_ICRC_LEN;
 	if (pkt->paylen && !(mask & SFAB_M_PAYLOAD))
 		return -EINVAL;
+	/* The pad count makes payload and pad end on a 4-byte boundary. */
+	if ((pkt->paylen + pad) & 3)
+		return -EINVAL;
 	pkt->psn = be32_to_cpu(bth->apsn) & SFAB_PSN_MASK;
 	pkt->qpn = be32_to_cpu(bth->qpn) & SFAB_QPN_MASK;
 	pkt->family = skb->protocol == htons(ETH_P_IP) ? AF_INET : AF_INET6;

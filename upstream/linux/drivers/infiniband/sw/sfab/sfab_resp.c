@@ -143,6 +143,9 @@ static bool sfab_resp_valid(struct sfab_qp *qp, struct sfab_pkt *pkt)
 	    (kind == SFAB_M_ATOMIC &&
 	     !(qp->access & IB_ACCESS_REMOTE_ATOMIC)))
 		return false;
+	/* FIRST and MIDDLE packets are full; a LAST one carries data too. */
+	if ((pkt->mask & SFAB_M_ONLY) == SFAB_M_LAST)
+		return pkt->paylen && pkt->paylen <= qp->mtu;
 	if (pkt->mask & SFAB_M_LAST)
 		return pkt->paylen <= qp->mtu;
 	return pkt->paylen == qp->mtu;
