@@ -4,12 +4,15 @@
 #   ibv_rc_pingpong server on sfab1 (netns peer) and sends it crafted
 #   packets: a PSN ahead (one PSN sequence NAK, then silence), a
 #   duplicate (re-ACK), an unknown QP, a bad ICRC, a truncated packet, a
-#   bad transport version, the expected SEND from a forged source address
+#   bad transport version, a pad count that leaves payload and pad off
+#   the 4-byte boundary, the expected SEND from a forged source address
 #   (all dropped silently and counted), the good SEND (ACK); then, with
 #   the server's own SEND outstanding, a NAK for it from a forged address
 #   and a NAK for a PSN long acknowledged (both dropped: the QP lives on),
 #   an RDMA WRITE the QP does not allow (invalid request NAK, QP to
-#   error), then a packet for the QP in error (dropped).
+#   error), then a packet for the QP in error (dropped). A second
+#   server gets a full SEND FIRST (ACK) and then a SEND LAST without
+#   payload (invalid request NAK: a LAST packet carries data).
 # - a lossy, duplicating, reordering and corrupting path (tc netem on
 #   both veth ends): rping with data verification (the loss ends half
 #   way, before its disconnect), ib_write_bw, ib_read_bw and
@@ -45,20 +48,25 @@ expect_step() {
 	echo "step $1: $got"
 }
 
-crafted() {
-	# The server expects our first PSN (256) and has no remote access.
+# crafted_run STEP...: sfab-rc-peer's STEPs against a fresh
+# ibv_rc_pingpong server on sfab1, which expects our first PSN (256) and
+# has no remote access; the answers in /tmp/peer.out.
+crafted_run() {
 	ip netns exec peer timeout 60 ibv_rc_pingpong -d sfab1 -g "$(gid_index sfab1 "$IP_B")" -n 3 \
 		>/tmp/server.out 2>&1 &
 	server=$!
 	wait_secs 30 tcp_listening 18515 || fail "ibv_rc_pingpong did not listen"
-	timeout 60 sfab-rc-peer "$IP_A" "$IP_B" \
-		ahead:4:1000:a ahead2:4:1001:a dup:4:-1:a unknownqp:4:0:aq \
-		badicrc:4:0:ac trunc:4:0:at tver:4:0:av spoofed:4:0:as good:4:0:a \
-		spoofnak:17:0:nsSw stalenak:17:-100:nw \
-		write:10:1:a after:4:2:a >/tmp/peer.out 2>&1 ||
+	timeout 60 sfab-rc-peer "$IP_A" "$IP_B" "$@" >/tmp/peer.out 2>&1 ||
 		fail "sfab-rc-peer failed: $(cat /tmp/peer.out)"
 	kill "$server" 2>/dev/null
 	wait "$server" 2>/dev/null
+}
+
+crafted() {
+	crafted_run ahead:4:1000:a ahead2:4:1001:a dup:4:-1:a unknownqp:4:0:aq \
+		badicrc:4:0:ac trunc:4:0:at tver:4:0:av padoff:4:0:ap spoofed:4:0:as good:4:0:a \
+		spoofnak:17:0:nsSw stalenak:17:-100:nw \
+		write:10:1:a after:4:2:a
 	expect_step ahead "NAK code=0 psn=256"
 	expect_step ahead2 "nothing"
 	expect_step dup "ACK psn=255"
@@ -66,12 +74,16 @@ crafted() {
 	expect_step badicrc "nothing"
 	expect_step trunc "nothing"
 	expect_step tver "nothing"
+	expect_step padoff "nothing"
 	expect_step spoofed "nothing"
 	expect_step good "ACK psn=256"
 	expect_step spoofnak "sent"
 	expect_step stalenak "sent"
 	expect_step write "NAK code=1 psn=257"
 	expect_step after "nothing"
+	crafted_run first:0:0:a emptylast:2:1:a
+	expect_step first "ACK psn=256"
+	expect_step emptylast "NAK code=1 psn=257"
 }
 
 # at_least NAME MIN: sfab1's counter NAME is at least MIN.
@@ -88,8 +100,8 @@ counted() {
 	at_least duplicate_requests 1
 	at_least unknown_qp_dropped 1
 	at_least icrc_errors 1
-	at_least malformed_dropped 2
-	at_least other_naks_sent 1
+	at_least malformed_dropped 3
+	at_least other_naks_sent 2
 }
 
 run_badverbs() {
@@ -185,7 +197,7 @@ guest_setup
 t "two hosts: veth va (init netns) and vb (netns peer)" setup_hosts
 use_pair sfab:sfab
 t "sfab1 on vb (netns peer): port ACTIVE, RoCE v2 GID" add_rdma_dev sfab1 vb "$IP_B" peer
-t "crafted packets to an RC QP: NAKs, ACKs and drops as the IBA says" crafted
+t "crafted packets to RC QPs: NAKs, ACKs and drops as the IBA says" crafted
 t "sfab1 counted them (sequence, duplicate, unknown QP, ICRC, malformed, wrong peer, NAKs)" counted
 t "sfab0 on va: port ACTIVE, RoCE v2 GID" add_rdma_dev sfab0 va "$IP_A"
 t "bad verbs arguments, through pyverbs on sfab0: the cases run" run_badverbs

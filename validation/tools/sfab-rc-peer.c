@@ -16,7 +16,11 @@
  * AckReq), v (TVer 1), s (a forged source address: ours with the last
  * byte's top bit flipped), n (the ACKNOWLEDGE is a NAK, remote access
  * error), S (first wait up to 2 s for the server's SEND, so that the
- * server has a request outstanding), w (do not wait for an answer).
+ * server has a request outstanding), w (do not wait for an answer), p
+ * (a pad count of 1 with one pad byte after the payload: payload and pad
+ * then end off the 4-byte boundary). Payloads: SEND FIRST 1024 bytes (a
+ * full packet at ibv_rc_pingpong's path MTU), SEND LAST none, SEND ONLY
+ * 64, RDMA WRITE ONLY 16.
  * For each step it waits up to 2 s for an answer and prints one line:
  *   step NAME: ACK psn=N | NAK code=C psn=N | RNR psn=N | SEND psn=N |
  *   nothing | sent (w) | no server SEND (S)
@@ -160,13 +164,20 @@ static size_t build(uint8_t *pkt, struct in_addr src, struct in_addr dst,
 		p[15] = op == 0x0c ? 64 : 16;
 		p += 16;
 	}
-	if (op == 0x04 || op == 0x0a)
-		paylen = op == 0x04 ? 64 : 16;
+	if (op == 0x00)
+		paylen = 1024;
+	else if (op == 0x04)
+		paylen = 64;
+	else if (op == 0x0a)
+		paylen = 16;
 	memset(p, 'x', paylen);
 	p += paylen;
+	if (strchr(st->flags, 'p'))
+		*p++ = 0;
 
 	bth[0] = op;
-	bth[1] = strchr(st->flags, 'v') ? 1 : 0;
+	bth[1] = (strchr(st->flags, 'v') ? 1 : 0) |
+		 (strchr(st->flags, 'p') ? 1 << 4 : 0);
 	bth[2] = 0xff;
 	bth[3] = 0xff;
 	bth[4] = 0;
