@@ -427,8 +427,8 @@ check_rdma_core() {
 inputs_key() {
 	{
 		echo "$1 $version $pristine_sha $identity"
-		(cd "$(series_out "$1")" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
-		(cd "$SFAB_TOP" && find ci backports -type f -print0 | sort -z | xargs -0 sha256sum)
+		(cd "$(series_out "$1")" && find . -type f -printf '%P\n') | files_hash "$(series_out "$1")"
+		(cd "$SFAB_TOP" && find ci backports -type f) | files_hash "$SFAB_TOP"
 		gcc -dumpfullversion
 		b4 --version
 		if [ "$1" = rdma-core ]; then
