@@ -53,8 +53,10 @@ show() {
 # /tmp/client.out, errors in .err next to them; fails, saying why, if
 # either side fails or times out.
 run_pair() {
+	# Both sides' output is line-buffered, so what they printed survives
+	# a kill.
 	# shellcheck disable=SC2086 # the commands are meant to split
-	ip netns exec peer timeout -k 5 $((client_timeout + 15)) $2 \
+	ip netns exec peer timeout -k 5 $((client_timeout + 15)) stdbuf -oL $2 \
 		>/tmp/server.out 2>/tmp/server.err &
 	server_pid=$!
 	# shellcheck disable=SC2086
@@ -64,11 +66,10 @@ run_pair() {
 		show /tmp/server "server ($2)"
 		fail "the server did not start listening within 30s: $2"
 	fi
-	# The client's output is line-buffered, so what it printed survives
-	# a kill; if it is still running just before its timeout, its
+	# If the client is still running just before its timeout, its
 	# threads' stacks (client_stacks, what the retry classifiers read)
 	# and then the state of both sides (pair_state) are taken first.
-	rm -f /tmp/pair.state /tmp/pair.stacks
+	rm -f /tmp/pair.state /tmp/pair.stacks /tmp/pair.after
 	(
 		sleep $((client_timeout > 10 ? client_timeout - 5 : 2))
 		client_stacks "$3" >/tmp/pair.stacks 2>&1
@@ -80,8 +81,13 @@ run_pair() {
 	timeout -k 5 "$client_timeout" stdbuf -oL $3 >/tmp/client.out 2>/tmp/client.err || crc=$?
 	kill "$watcher" 2>/dev/null
 	wait "$watcher" 2>/dev/null || true
-	# The server ends when its client does; give it a few seconds.
+	# The server ends when its client does; give it a few seconds. A
+	# client that failed, or a server that is still running then, leaves
+	# a record of both sides (server_record) before the server is
+	# stopped: a hang or a reset is seen where it happened.
+	[ "$crc" -eq 0 ] || server_record "$2" "when the client ended" >/tmp/pair.after 2>&1
 	if ! wait_secs 15 server_gone; then
+		server_record "$2" "15s later, before it was stopped" >>/tmp/pair.after 2>&1
 		kill "$server_pid" 2>/dev/null
 	fi
 	src=0
@@ -103,6 +109,7 @@ run_pair() {
 		echo "-- before the client was stopped:"
 		cat /tmp/pair.stacks /tmp/pair.state
 	fi
+	[ ! -s /tmp/pair.after ] || cat /tmp/pair.after
 	[ -z "$why" ] || {
 		echo "$why"
 		return 1
@@ -123,15 +130,36 @@ pair_state() {
 	rdma res show cm_id
 }
 
-# client_stacks CMD: the kernel stack of each thread of the running
-# client CMD (the command line run_pair ran).
-client_stacks() {
-	for p in $(pgrep -fx "$1"); do
+# stacks_of WHO CMD: the kernel stack of each thread of each running
+# process whose command line is CMD (as run_pair ran it), headed
+# "WHO PID thread TID (COMM):".
+stacks_of() {
+	for p in $(pgrep -fx "$2"); do
 		for t in /proc/"$p"/task/*; do
-			echo "client $p thread ${t##*/} ($(cat "$t/comm")):"
+			echo "$1 $p thread ${t##*/} ($(cat "$t/comm"), $(sed -n 's/^State:[[:space:]]*//p' "$t/status")):"
 			cat "$t/stack" 2>/dev/null || echo "wchan $(cat "$t/wchan")"
 		done
 	done
+}
+
+# client_stacks CMD: stacks_of the running client CMD.
+client_stacks() { stacks_of client "$1"; }
+
+# server_record SERVER_CMD WHEN: what the server was doing WHEN (its
+# threads' stacks, or that it had ended), the TCP sockets of both hosts
+# (the pingpongs exchange their addresses over TCP) and pair_state.
+server_record() {
+	echo "-- the server $2:"
+	if server_gone; then
+		echo "it had ended"
+	else
+		stacks_of server "$1"
+	fi
+	echo "TCP, init netns:"
+	ss -tanoi
+	echo "TCP, netns peer:"
+	peer ss -tanoi
+	pair_state
 }
 
 # A retry may hide nothing but a failure of the client program itself:
