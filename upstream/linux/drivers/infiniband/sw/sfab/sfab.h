@@ -93,7 +93,6 @@ enum sfab_counter {
  * @next_qpn: where the cyclic QP number allocation goes on
  * @mrs: memory regions by key index (key >> 8); readers as for @qps
  * @next_mr: where the cyclic key index allocation goes on
- * @atomic_lock: makes the responder's atomic operations atomic
  * @stats: the device's counters (enum sfab_counter)
  */
 struct sfab_dev {
@@ -112,7 +111,6 @@ struct sfab_dev {
 	u32 next_qpn;
 	struct xarray mrs;
 	u32 next_mr;
-	spinlock_t atomic_lock;	/* see above */
 	atomic64_t stats[SFAB_NUM_COUNTERS];
 };
 

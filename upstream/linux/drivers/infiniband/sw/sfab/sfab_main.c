@@ -145,7 +145,6 @@ static int sfab_add_dev(const char *ibdev_name, struct net_device *ndev)
 	/* QP numbers start anywhere: a peer's QPN is no guess. */
 	sdev->next_qpn = get_random_u32_inclusive(2, IB_MULTICAST_QPN - 1);
 	xa_init_flags(&sdev->mrs, XA_FLAGS_ALLOC1);
-	spin_lock_init(&sdev->atomic_lock);
 
 	sdev->ibdev.node_type = RDMA_NODE_IB_CA;
 	sdev->ibdev.phys_port_cnt = 1;

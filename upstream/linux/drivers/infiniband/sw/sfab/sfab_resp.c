@@ -339,6 +339,22 @@ static void sfab_resp_atomic_ack(struct sfab_qp *qp, struct sfab_resp_res *res)
 	sfab_xmit(qp, &qp->av, qp->sport, skb);
 }
 
+/*
+ * The target is ordinary memory that the CPUs, and other QPs on other
+ * CPUs, use at the same time: the operation is one atomic instruction
+ * on it, not a read and a write under a lock of the driver's.
+ */
+static u64 sfab_fetch_add64(u64 *addr, u64 add)
+{
+	u64 old, prev = READ_ONCE(*addr);
+
+	do {
+		old = prev;
+		prev = cmpxchg64(addr, old, old + add);
+	} while (prev != old);
+	return old;
+}
+
 static void sfab_resp_atomic(struct sfab_qp *qp, struct sfab_pkt *pkt)
 {
 	struct sfab_atmeth *ath = sfab_ext(pkt, SFAB_M_ATMETH);
@@ -362,15 +378,17 @@ static void sfab_resp_atomic(struct sfab_qp *qp, struct sfab_pkt *pkt)
 		return;
 	}
 	addr = sfab_mr_addr(mr, va, &contig);
-	spin_lock(&qp->sdev->atomic_lock);
-	orig = *addr;
-	if (pkt->opcode == SFAB_CMP_SWAP) {
-		if (orig == be64_to_cpu(ath->compare))
-			*addr = be64_to_cpu(ath->swap_add);
-	} else {
-		*addr = orig + be64_to_cpu(ath->swap_add);
+	if (!IS_ALIGNED((uintptr_t)addr, sizeof(u64))) {
+		/* An iova aligned where the pages it maps are not. */
+		sfab_mr_put(mr);
+		sfab_resp_fatal(qp, SFAB_NAK_INVALID_REQ);
+		return;
 	}
-	spin_unlock(&qp->sdev->atomic_lock);
+	if (pkt->opcode == SFAB_CMP_SWAP)
+		orig = cmpxchg64(addr, be64_to_cpu(ath->compare),
+				 be64_to_cpu(ath->swap_add));
+	else
+		orig = sfab_fetch_add64(addr, be64_to_cpu(ath->swap_add));
 	sfab_mr_put(mr);
 
 	res = sfab_resp_new_res(qp);
