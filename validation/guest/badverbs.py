@@ -236,6 +236,45 @@ def case_atomic_misaligned(p):
                      e.IBV_WC_REM_INV_REQ_ERR)
 
 
+def atomic_op(p, opcode, compare_add, swap=0):
+    """One atomic on mr_b's first 8 bytes; the original value it returned."""
+    wr = send_wr([SGE(p.mr_a.buf, 8, p.mr_a.lkey)], opcode)
+    wr.set_wr_atomic(p.mr_b.rkey, p.mr_b.buf, compare_add, swap)
+    p.a.post_send(wr)
+    r = expect_wc("atomic", p.cq_a, e.IBV_WC_SUCCESS)
+    if r[0] != "ok":
+        return None, r
+    return int.from_bytes(p.mr_a.read(8, 0), sys.byteorder), r
+
+
+def case_atomic_results(p):
+    """FETCH_AND_ADD with a carry out of the low 32 bits, then CMP_AND_SWP
+    that matches and one that does not: each returns the value before it,
+    and the target holds what the IBA says."""
+    steps = [
+        # opcode, compare or add, swap, returned, target after
+        (e.IBV_WR_ATOMIC_FETCH_AND_ADD, 1, 0, 0xffffffff, 0x100000000),
+        (e.IBV_WR_ATOMIC_CMP_AND_SWP, 0x100000000, 0x1122334455667788,
+         0x100000000, 0x1122334455667788),
+        (e.IBV_WR_ATOMIC_CMP_AND_SWP, 0x100000000, 7, 0x1122334455667788,
+         0x1122334455667788),
+        (e.IBV_WR_ATOMIC_FETCH_AND_ADD, 0xffffffffffffffff, 0,
+         0x1122334455667788, 0x1122334455667787),
+    ]
+    p.mr_b.write((0xffffffff).to_bytes(8, sys.byteorder), 8)
+    done = []
+    for i, (op, ca, sw, ret, after) in enumerate(steps):
+        got, r = atomic_op(p, op, ca, sw)
+        if got is None:
+            return "FAIL", f"step {i}: {r[1]}"
+        target = int.from_bytes(p.mr_b.read(8, 0), sys.byteorder)
+        if got != ret or target != after:
+            return "FAIL", (f"step {i}: returned {got:#x}, target {target:#x};"
+                            f" expected {ret:#x}, {after:#x}")
+        done.append(f"{got:#x}->{target:#x}")
+    return "ok", "fetch-add, cmp-swap hit and miss, fetch-add of -1: " + ", ".join(done)
+
+
 PAIR_CASES = [
     ("good_send", case_good_send),
     ("too_many_sges", case_too_many_sges),
@@ -248,6 +287,7 @@ PAIR_CASES = [
     ("write_no_remote_access", case_write_no_access),
     ("read_past_end", case_read_past_end),
     ("atomic_misaligned", case_atomic_misaligned),
+    ("atomic_results", case_atomic_results),
 ]
 OTHER_CASES = [
     ("send_in_reset", case_send_reset),

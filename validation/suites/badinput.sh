@@ -214,6 +214,7 @@ t "bad verbs: RDMA WRITE with an rkey of no MR: REM_ACCESS_ERR" verbs_case write
 t "bad verbs: RDMA WRITE to an MR without remote write: REM_ACCESS_ERR" verbs_case write_no_remote_access
 t "bad verbs: RDMA READ past the remote MR's end: REM_ACCESS_ERR" verbs_case read_past_end
 t "bad verbs: a misaligned atomic: REM_INV_REQ_ERR" verbs_case atomic_misaligned
+t "bad verbs: atomics return the value before them and leave the IBA's result (64-bit carry, swap hit and miss)" verbs_case atomic_results
 t "a lossy path: tc netem on va and vb" lossy
 t "lossy path: ib_write_bw 64 KiB completes" lossy_perftest ib_write_bw "-s 65536 -n 100"
 t "lossy path: rping -V, 50 exchanges, data verified (the loss ends before the disconnect)" lossy_rping
