@@ -46,7 +46,7 @@ int sfab_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *attr,
 
 	/* One slot stays free to tell a full ring from an empty one. */
 	cq->entries = roundup_pow_of_two(attr->cqe + 1);
-	cq->queue = kvzalloc_objs(*cq->queue, cq->entries);
+	cq->queue = kvzalloc_objs(*cq->queue, cq->entries, GFP_KERNEL_ACCOUNT);
 	if (!cq->queue) {
 		err = -ENOMEM;
 		goto err_count;

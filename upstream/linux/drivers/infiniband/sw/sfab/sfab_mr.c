@@ -98,7 +98,8 @@ struct ib_mr *sfab_reg_user_mr(struct ib_pd *ibpd, u64 start, u64 length,
 	}
 	mr->umem = umem;
 	mr->max_pages = ib_umem_num_pages(umem);
-	mr->pages = kvzalloc_objs(*mr->pages, mr->max_pages);
+	mr->pages = kvzalloc_objs(*mr->pages, mr->max_pages,
+				  GFP_KERNEL_ACCOUNT);
 	if (!mr->pages) {
 		err = -ENOMEM;
 		goto err_free;
@@ -134,7 +135,7 @@ struct ib_mr *sfab_alloc_mr(struct ib_pd *ibpd, enum ib_mr_type type,
 	if (IS_ERR(mr))
 		return ERR_CAST(mr);
 	mr->max_pages = max_num_sg;
-	mr->pages = kvzalloc_objs(*mr->pages, max_num_sg);
+	mr->pages = kvzalloc_objs(*mr->pages, max_num_sg, GFP_KERNEL_ACCOUNT);
 	if (!mr->pages) {
 		sfab_mr_free(to_sdev(ibpd->device), mr);
 		return ERR_PTR(-ENOMEM);

@@ -30,7 +30,7 @@ static int sfab_wq_init(struct sfab_wq *wq, u32 max_wr, size_t wqe_size,
 	wq->max_sge = max_sge;
 	wq->head = 0;
 	wq->tail = 0;
-	wq->buf = kvzalloc(wq->entries * wqe_size, GFP_KERNEL);
+	wq->buf = kvzalloc(wq->entries * wqe_size, GFP_KERNEL_ACCOUNT);
 	return wq->buf ? 0 : -ENOMEM;
 }
 
@@ -398,10 +398,12 @@ int sfab_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 		if (err)
 			goto err_sq;
 	}
-	qp->resp_wqe_buf = kmalloc(sfab_recv_wqe_size(recv_sge), GFP_KERNEL);
+	qp->resp_wqe_buf = kmalloc(sfab_recv_wqe_size(recv_sge),
+				   GFP_KERNEL_ACCOUNT);
 	/* Responder resources for READ and atomics: RC only. */
 	if (init->qp_type == IB_QPT_RC)
-		qp->resp.res = kzalloc_objs(*qp->resp.res, SFAB_MAX_RD_ATOMIC);
+		qp->resp.res = kzalloc_objs(*qp->resp.res, SFAB_MAX_RD_ATOMIC,
+					    GFP_KERNEL_ACCOUNT);
 	if (!qp->resp_wqe_buf ||
 	    (init->qp_type == IB_QPT_RC && !qp->resp.res)) {
 		err = -ENOMEM;
