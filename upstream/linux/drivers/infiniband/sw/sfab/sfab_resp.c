@@ -194,8 +194,9 @@ static void sfab_resp_send(struct sfab_qp *qp, struct sfab_pkt *pkt)
 			u32 rkey = be32_to_cpu(*(__be32 *)sfab_ext(pkt,
 								    SFAB_M_IETH));
 
+			/* The requester's error, not ours: class J. */
 			if (sfab_invalidate(qp->sdev, qp->ibqp.pd, rkey)) {
-				wc.status = IB_WC_LOC_PROT_ERR;
+				wc.status = IB_WC_REM_INV_REQ_ERR;
 				qp->resp.wqe = NULL;
 				sfab_recv_cqe(qp, &wc, false);
 				sfab_resp_fatal(qp, SFAB_NAK_INVALID_REQ);
