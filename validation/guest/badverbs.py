@@ -198,6 +198,19 @@ def case_recv_no_local_write(p):
         ro.close()
 
 
+def case_send_inv_bad_rkey(p):
+    p.b.post_recv(RecvWR(wr_id=2, num_sge=1,
+                         sg=[SGE(p.mr_b.buf, SIZE, p.mr_b.lkey)]))
+    # invalidate_rkey shares its place in ibv_send_wr with imm_data.
+    wr = SendWR(wr_id=1, opcode=e.IBV_WR_SEND_WITH_INV, num_sge=1,
+                sg=[SGE(p.mr_a.buf, 64, p.mr_a.lkey)],
+                send_flags=e.IBV_SEND_SIGNALED,
+                imm_data=p.mr_b.rkey ^ 0x5a5a00)
+    p.a.post_send(wr)
+    return both(expect_wc("receiver", p.cq_b, e.IBV_WC_REM_INV_REQ_ERR),
+                expect_wc("sender", p.cq_a, e.IBV_WC_REM_INV_REQ_ERR))
+
+
 def rdma_wr(p, opcode, rkey, addr, length=64):
     wr = send_wr([SGE(p.mr_a.buf, length, p.mr_a.lkey)], opcode)
     wr.set_wr_rdma(rkey, addr)
@@ -283,6 +296,7 @@ PAIR_CASES = [
     ("flush_after_error", case_flush_after_error),
     ("recv_too_small", case_recv_too_small),
     ("recv_no_local_write", case_recv_no_local_write),
+    ("send_inv_bad_rkey", case_send_inv_bad_rkey),
     ("write_bad_rkey", case_write_bad_rkey),
     ("write_no_remote_access", case_write_no_access),
     ("read_past_end", case_read_past_end),

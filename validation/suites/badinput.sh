@@ -210,6 +210,7 @@ t "bad verbs: an SGE past its MR's end completes with LOC_PROT_ERR" verbs_case s
 t "bad verbs: after an error, the next WR is flushed (WR_FLUSH_ERR)" verbs_case flush_after_error
 t "bad verbs: a receive too small: LOC_LEN_ERR there, REM_INV_REQ_ERR at the sender" verbs_case recv_too_small
 t "bad verbs: a receive into an MR without local write: LOC_PROT_ERR there, REM_OP_ERR at the sender" verbs_case recv_no_local_write
+t "bad verbs: SEND_WITH_INV of an rkey of no MR: REM_INV_REQ_ERR at both ends" verbs_case send_inv_bad_rkey
 t "bad verbs: RDMA WRITE with an rkey of no MR: REM_ACCESS_ERR" verbs_case write_bad_rkey
 t "bad verbs: RDMA WRITE to an MR without remote write: REM_ACCESS_ERR" verbs_case write_no_remote_access
 t "bad verbs: RDMA READ past the remote MR's end: REM_ACCESS_ERR" verbs_case read_past_end
