@@ -250,14 +250,15 @@ def case_atomic_misaligned(p):
 
 
 def atomic_op(p, opcode, compare_add, swap=0):
-    """One atomic on mr_b's first 8 bytes; the original value it returned."""
+    """One atomic on mr_b's first 8 bytes: the original value it returned,
+    or None and why it did not complete."""
     wr = send_wr([SGE(p.mr_a.buf, 8, p.mr_a.lkey)], opcode)
     wr.set_wr_atomic(p.mr_b.rkey, p.mr_b.buf, compare_add, swap)
     p.a.post_send(wr)
-    r = expect_wc("atomic", p.cq_a, e.IBV_WC_SUCCESS)
-    if r[0] != "ok":
-        return None, r
-    return int.from_bytes(p.mr_a.read(8, 0), sys.byteorder), r
+    verdict, what = expect_wc("atomic", p.cq_a, e.IBV_WC_SUCCESS)
+    if verdict != "ok":
+        return None, what
+    return int.from_bytes(p.mr_a.read(8, 0), sys.byteorder), None
 
 
 def case_atomic_results(p):
@@ -277,9 +278,9 @@ def case_atomic_results(p):
     p.mr_b.write((0xffffffff).to_bytes(8, sys.byteorder), 8)
     done = []
     for i, (op, ca, sw, ret, after) in enumerate(steps):
-        got, r = atomic_op(p, op, ca, sw)
+        got, why = atomic_op(p, op, ca, sw)
         if got is None:
-            return "FAIL", f"step {i}: {r[1]}"
+            return "FAIL", f"step {i}: {why}"
         target = int.from_bytes(p.mr_b.read(8, 0), sys.byteorder)
         if got != ret or target != after:
             return "FAIL", (f"step {i}: returned {got:#x}, target {target:#x};"
